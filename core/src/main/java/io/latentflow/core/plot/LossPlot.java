@@ -1,0 +1,164 @@
+package io.latentflow.core.plot;
+
+import io.latentflow.core.image.PngFile;
+import java.awt.Color;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.text.DecimalFormat;
+import java.util.Map;
+import org.jfree.chart.ChartFactory;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+
+/**
+ * Draws training curves, such as the discriminator and generator losses against the training step,
+ * as a line chart in a PNG file, with JFreeChart.
+ *
+ * <p>Each series is given as {@code {steps, values}}, two arrays of equal length. Points whose step
+ * or value is NaN or infinite are left out rather than failing the plot, because a diverging run is
+ * exactly when the plot is wanted; on a logarithmic axis, points whose value is zero or negative
+ * are left out too. Rendering happens in memory, so no display is needed.
+ */
+public final class LossPlot {
+
+    static {
+        // Rendering to an image needs no display, but an AWT that believes it has one may try to
+        // connect to it; a program that has chosen otherwise keeps its choice.
+        if (System.getProperty("java.awt.headless") == null) {
+            System.setProperty("java.awt.headless", "true");
+        }
+    }
+
+    private LossPlot() {}
+
+    /**
+     * Writes a line chart with a linear y axis.
+     *
+     * @param file the PNG file to write; missing parent directories are created
+     * @param title the chart's title
+     * @param yLabel the y axis label; the x axis is labelled "step"
+     * @param series each series' legend name mapped to {@code {steps, values}}, drawn in the map's
+     *     iteration order
+     * @param width the image width in pixels
+     * @param height the image height in pixels
+     * @throws IOException if the file cannot be written
+     * @throws IllegalArgumentException if a series is not two arrays of equal length
+     */
+    public static void writePng(
+            Path file,
+            String title,
+            String yLabel,
+            Map<String, double[][]> series,
+            int width,
+            int height)
+            throws IOException {
+        write(file, title, yLabel, series, width, height, false);
+    }
+
+    /**
+     * Writes a line chart with a base-10 logarithmic y axis, for quantities that fall over several
+     * orders of magnitude. Values that are not positive are left out.
+     *
+     * @param file the PNG file to write; missing parent directories are created
+     * @param title the chart's title
+     * @param yLabel the y axis label; the x axis is labelled "step"
+     * @param series each series' legend name mapped to {@code {steps, values}}, drawn in the map's
+     *     iteration order
+     * @param width the image width in pixels
+     * @param height the image height in pixels
+     * @throws IOException if the file cannot be written
+     * @throws IllegalArgumentException if a series is not two arrays of equal length
+     */
+    public static void writePngLogScale(
+            Path file,
+            String title,
+            String yLabel,
+            Map<String, double[][]> series,
+            int width,
+            int height)
+            throws IOException {
+        write(file, title, yLabel, series, width, height, true);
+    }
+
+    private static void write(
+            Path file,
+            String title,
+            String yLabel,
+            Map<String, double[][]> series,
+            int width,
+            int height,
+            boolean logScale)
+            throws IOException {
+        if (width < 1 || height < 1) {
+            throw new IllegalArgumentException(
+                    String.format("image size must be positive, got %d x %d", width, height));
+        }
+        JFreeChart chart = chart(title, yLabel, dataset(series, logScale), logScale);
+        BufferedImage image = chart.createBufferedImage(width, height);
+        PngFile.write(image, file);
+    }
+
+    /** Builds the chart's data, leaving out the points that cannot be drawn. */
+    static XYSeriesCollection dataset(Map<String, double[][]> series, boolean logScale) {
+        XYSeriesCollection dataset = new XYSeriesCollection();
+        for (Map.Entry<String, double[][]> entry : series.entrySet()) {
+            String name = entry.getKey();
+            double[][] points = entry.getValue();
+            if (points.length != 2 || points[0].length != points[1].length) {
+                throw new IllegalArgumentException(
+                        "series '" + name + "' must be {steps, values} of equal length");
+            }
+            double[] steps = points[0];
+            double[] values = points[1];
+            XYSeries line = new XYSeries(name, true, true);
+            for (int i = 0; i < steps.length; i++) {
+                boolean drawable =
+                        Double.isFinite(steps[i])
+                                && Double.isFinite(values[i])
+                                && (!logScale || values[i] > 0);
+                if (drawable) {
+                    line.add(steps[i], values[i], false);
+                }
+            }
+            dataset.addSeries(line);
+        }
+        return dataset;
+    }
+
+    private static JFreeChart chart(
+            String title, String yLabel, XYSeriesCollection dataset, boolean logScale) {
+        JFreeChart chart =
+                ChartFactory.createXYLineChart(
+                        title,
+                        "step",
+                        yLabel,
+                        dataset,
+                        PlotOrientation.VERTICAL,
+                        true,
+                        false,
+                        false);
+        chart.setBackgroundPaint(Color.WHITE);
+        XYPlot plot = chart.getXYPlot();
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
+        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        ((NumberAxis) plot.getDomainAxis()).setAutoRangeIncludesZero(false);
+        if (logScale) {
+            LogAxis axis = new LogAxis(yLabel);
+            axis.setBase(10);
+            // The default labels are powers of ten with fractional exponents (10^0.35) when the
+            // range spans less than a decade; mantissa and exponent read more easily.
+            axis.setNumberFormatOverride(new DecimalFormat("0.##E0"));
+            plot.setRangeAxis(axis);
+        } else {
+            ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
+        }
+        return chart;
+    }
+}
