@@ -1,0 +1,179 @@
+package io.latentflow.job.kafka;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.CreateTopicsResult;
+import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Creates LatentFlow's topics and reads where they end, through Kafka's admin client. */
+public final class TopicAdministration {
+
+    /**
+     * The largest record the snapshot topic accepts, 64 MiB. A model snapshot is about 25 MB, far
+     * above the broker's default of 1 MB; producers writing snapshots must raise their own {@code
+     * max.request.size} to match.
+     */
+    public static final int SNAPSHOT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+
+    private static final Logger LOG = LoggerFactory.getLogger(TopicAdministration.class);
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    private TopicAdministration() {}
+
+    /**
+     * Creates whichever of the topics do not exist yet, with one partition and replication factor
+     * 1, the layout of a single-node cluster such as the {@link EmbeddedKafkaBroker}.
+     *
+     * @param bootstrapServers the cluster to create the topics on
+     * @param names the topics to create
+     */
+    public static void ensureTopics(String bootstrapServers, TopicNames names) {
+        ensureTopics(bootstrapServers, names, 1, (short) 1);
+    }
+
+    /**
+     * Creates whichever of the topics do not exist yet. Topics that exist are left as they are,
+     * whatever their partitions or configuration.
+     *
+     * @param bootstrapServers the cluster to create the topics on
+     * @param names the topics to create
+     * @param partitions the number of partitions of each new topic
+     * @param replicationFactor the replication factor of each new topic
+     */
+    public static void ensureTopics(
+            String bootstrapServers, TopicNames names, int partitions, short replicationFactor) {
+        Objects.requireNonNull(names, "names");
+        if (partitions < 1 || replicationFactor < 1) {
+            throw new IllegalArgumentException(
+                    "Partitions and replication factor must be at least 1, were "
+                            + partitions
+                            + " and "
+                            + replicationFactor);
+        }
+
+        try (Admin admin = Admin.create(adminProperties(bootstrapServers))) {
+            Set<String> existing = await(admin.listTopics().names());
+            List<NewTopic> missing = new ArrayList<>();
+            for (String name : names.all()) {
+                if (existing.contains(name)) {
+                    LOG.info("Topic {} exists on {}; left as it is", name, bootstrapServers);
+                } else {
+                    missing.add(newTopic(name, names, partitions, replicationFactor));
+                }
+            }
+            if (!missing.isEmpty()) {
+                create(admin, missing, bootstrapServers);
+            }
+        }
+    }
+
+    /**
+     * Returns the end offset (the high watermark) of every partition of a topic: the offset the
+     * next record written to it will get.
+     *
+     * @param bootstrapServers the cluster the topic is on
+     * @param topic the topic to look up
+     * @return the end offset of each partition, ordered by partition
+     */
+    public static Map<TopicPartition, Long> endOffsets(String bootstrapServers, String topic) {
+        Objects.requireNonNull(topic, "topic");
+        try (Admin admin = Admin.create(adminProperties(bootstrapServers))) {
+            TopicDescription description =
+                    await(admin.describeTopics(List.of(topic)).allTopicNames()).get(topic);
+            Map<TopicPartition, OffsetSpec> request =
+                    description.partitions().stream()
+                            .map(partition -> new TopicPartition(topic, partition.partition()))
+                            .collect(
+                                    Collectors.toMap(
+                                            Function.identity(), p -> OffsetSpec.latest()));
+            Map<TopicPartition, ListOffsetsResultInfo> offsets =
+                    await(admin.listOffsets(request).all());
+
+            Map<TopicPartition, Long> endOffsets =
+                    new TreeMap<>(
+                            (left, right) -> Integer.compare(left.partition(), right.partition()));
+            offsets.forEach((partition, info) -> endOffsets.put(partition, info.offset()));
+            return endOffsets;
+        }
+    }
+
+    private static NewTopic newTopic(
+            String name, TopicNames names, int partitions, short replicationFactor) {
+        NewTopic topic = new NewTopic(name, partitions, replicationFactor);
+        if (name.equals(names.snapshots())) {
+            topic.configs(
+                    Map.of(
+                            TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
+                            Integer.toString(SNAPSHOT_MAX_MESSAGE_BYTES)));
+        }
+        return topic;
+    }
+
+    private static void create(Admin admin, List<NewTopic> topics, String bootstrapServers) {
+        CreateTopicsResult result = admin.createTopics(topics);
+        for (Map.Entry<String, KafkaFuture<Void>> entry : result.values().entrySet()) {
+            try {
+                await(entry.getValue());
+                LOG.info("Created topic {} on {}", entry.getKey(), bootstrapServers);
+            } catch (KafkaException e) {
+                // Another process may have created the topic between our listing and creating it.
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e;
+                }
+                LOG.info(
+                        "Topic {} was created concurrently on {}",
+                        entry.getKey(),
+                        bootstrapServers);
+            }
+        }
+    }
+
+    private static Properties adminProperties(String bootstrapServers) {
+        Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+        Properties properties = new Properties();
+        properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        properties.put(AdminClientConfig.CLIENT_ID_CONFIG, "latentflow-topic-administration");
+        return properties;
+    }
+
+    /**
+     * Waits for an admin request, turning its checked failures into Kafka's unchecked exceptions
+     * with the cause kept.
+     */
+    private static <T> T await(KafkaFuture<T> future) {
+        try {
+            return future.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            throw new InterruptException(e);
+        } catch (ExecutionException e) {
+            throw new KafkaException(e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new KafkaException("No answer from the cluster within " + TIMEOUT, e);
+        }
+    }
+}
