@@ -1,0 +1,59 @@
+package io.latentflow.job.cli;
+
+import io.latentflow.job.AliTrainingJob;
+import io.latentflow.job.JobSettings;
+import java.util.concurrent.Callable;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * Runs the streaming ALI job in whatever Flink environment starts it: submitted with {@code flink
+ * run} it runs on that cluster; started directly it runs in a local MiniCluster.
+ */
+@Command(
+        name = "job",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Run the ALI training job on an existing Kafka cluster, for example on a Flink"
+                    + " cluster: flink run -c io.latentflow.job.cli.LatentFlowCommand"
+                    + " latentflow.jar job --bootstrap-servers kafka:9092",
+            "Reads the data and latent topics from the earliest offset and trains every run it"
+                    + " finds there for --steps steps (0: without end)."
+        })
+final class JobCommand implements Callable<Integer> {
+
+    @Mixin TrainingOptions options;
+
+    @Option(
+            names = "--checkpoint-interval-ms",
+            defaultValue = "0",
+            description = "Checkpoint every N milliseconds; 0 disables (default: ${DEFAULT-VALUE}).")
+    long checkpointIntervalMillis;
+
+    @Override
+    public Integer call() throws Exception {
+        if (options.bootstrapServers == null) {
+            throw new IllegalArgumentException("job needs --bootstrap-servers");
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        if (checkpointIntervalMillis > 0) {
+            env.enableCheckpointing(checkpointIntervalMillis);
+        }
+        String runId = options.runIdOrDefault();
+        AliTrainingJob.build(
+                env,
+                new JobSettings(
+                        options.bootstrapServers,
+                        options.topics(),
+                        runId,
+                        options.trainerSettings(),
+                        null,
+                        null,
+                        null,
+                        null));
+        env.execute("latentflow-job-" + runId);
+        return 0;
+    }
+}

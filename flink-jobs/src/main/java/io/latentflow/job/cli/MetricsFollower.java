@@ -1,0 +1,106 @@
+package io.latentflow.job.cli;
+
+import io.latentflow.job.kafka.AvroWireFormat;
+import io.latentflow.schema.TrainingMetrics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads one run's records from the monitoring topic, from given offsets on, while the job runs:
+ * what the progress display and the loss plot are drawn from.
+ */
+final class MetricsFollower implements Runnable, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MetricsFollower.class);
+
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final String runId;
+    private final Consumer<TrainingMetrics> listener;
+    private final List<TrainingMetrics> received = new CopyOnWriteArrayList<>();
+    private volatile boolean stopped;
+
+    MetricsFollower(
+            String bootstrapServers,
+            Map<TopicPartition, Long> from,
+            String runId,
+            Consumer<TrainingMetrics> listener) {
+        Properties config = new Properties();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        this.consumer = new KafkaConsumer<>(config);
+        this.consumer.assign(from.keySet());
+        from.forEach(consumer::seek);
+        this.runId = runId;
+        this.listener = listener;
+    }
+
+    @Override
+    public void run() {
+        try {
+            while (!stopped) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    accept(record);
+                }
+            }
+        } catch (org.apache.kafka.common.errors.WakeupException e) {
+            // close() woke the consumer to stop following.
+        } finally {
+            consumer.close();
+        }
+    }
+
+    private void accept(ConsumerRecord<byte[], byte[]> record) {
+        TrainingMetrics metrics;
+        try {
+            metrics = AvroWireFormat.trainingMetrics().decode(record.value());
+        } catch (Exception e) {
+            LOG.warn(
+                    "Skipped an unreadable monitoring record at {}-{}@{}: {}",
+                    record.topic(),
+                    record.partition(),
+                    record.offset(),
+                    e.getMessage());
+            return;
+        }
+        if (runId.equals(metrics.getRunId())) {
+            received.add(metrics);
+            listener.accept(metrics);
+        }
+    }
+
+    /** The records of the run received so far, in the order they were written. */
+    List<TrainingMetrics> received() {
+        return new ArrayList<>(received);
+    }
+
+    /** Waits up to {@code timeout} for the record of {@code step}; true if it came. */
+    boolean awaitStep(long step, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!received.isEmpty() && received.get(received.size() - 1).getStep() >= step) {
+                return true;
+            }
+            Thread.sleep(50);
+        }
+        return false;
+    }
+
+    @Override
+    public void close() {
+        stopped = true;
+        consumer.wakeup();
+    }
+}

@@ -1,0 +1,243 @@
+package io.latentflow.job.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.latentflow.core.data.FashionMnist;
+import io.latentflow.core.data.IdxImages;
+import io.latentflow.core.data.IdxReader;
+import io.latentflow.core.image.ImageGrid;
+import io.latentflow.core.model.Ali;
+import io.latentflow.core.model.AliConfig;
+import io.latentflow.core.plot.LossPlot;
+import io.latentflow.schema.ModelSnapshot;
+import io.latentflow.schema.TrainingMetrics;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * What a finished run leaves in its folder: generated samples, reconstructions beside their
+ * inputs, the loss curves, the metrics as CSV, and a manifest saying how to reproduce it all.
+ */
+final class RunOutputs {
+    private static final int SAMPLE_COUNT = 100;
+    private static final int RECONSTRUCTION_PAIRS = 50;
+    private static final int EVALUATION_IMAGES = 1000;
+
+    private final Path folder;
+    private final Path datasetPath;
+    private final IdxImages trainingImages;
+
+    RunOutputs(Path folder, Path datasetPath, IdxImages trainingImages) {
+        this.folder = folder;
+        this.datasetPath = datasetPath;
+        this.trainingImages = trainingImages;
+    }
+
+    /** Reconstruction error of the model on held-out images, and of the mean training image. */
+    record Summary(double reconstructionError, double meanImageError, String evaluationSet) {}
+
+    Summary write(
+            ModelSnapshot snapshot,
+            List<TrainingMetrics> metrics,
+            StreamFeed feed,
+            TrainingOptions options,
+            String bootstrapServers,
+            double seconds)
+            throws IOException {
+        AliConfig config = AliConfig.fromDescription(snapshot.getConfiguration());
+        Ali model = Ali.fromParameters(config, parametersOf(snapshot));
+        int height = trainingImages.height();
+        int width = trainingImages.width();
+
+        writeSamples(model, config, snapshot.getSeed(), height, width);
+        IdxImages evaluation = evaluationImages();
+        Summary summary = evaluate(model, evaluation);
+        writeReconstructions(model, evaluation, height, width);
+        writeLosses(metrics);
+        writeMetricsCsv(metrics);
+        writeManifest(snapshot, feed, options, bootstrapServers, seconds, summary);
+        return summary;
+    }
+
+    private static Map<String, float[]> parametersOf(ModelSnapshot snapshot) {
+        Map<String, float[]> parameters = new LinkedHashMap<>();
+        for (Map.Entry<String, ByteBuffer> network : snapshot.getNetworks().entrySet()) {
+            ByteBuffer bytes = network.getValue().duplicate().order(ByteOrder.LITTLE_ENDIAN);
+            float[] values = new float[bytes.remaining() / Float.BYTES];
+            bytes.asFloatBuffer().get(values);
+            parameters.put(network.getKey(), values);
+        }
+        return parameters;
+    }
+
+    private void writeSamples(Ali model, AliConfig config, long seed, int height, int width)
+            throws IOException {
+        // The picture's draws come from their own stream of the run seed, not from the topics.
+        SplittableRandom random = new SplittableRandom(seed ^ 0x5DEECE66DL);
+        float[] prior = new float[SAMPLE_COUNT * config.latentDim()];
+        for (int i = 0; i < prior.length; i++) {
+            prior[i] = (float) random.nextGaussian();
+        }
+        INDArray z =
+                Nd4j.create(prior, new long[] {SAMPLE_COUNT, config.latentDim()}, DataType.FLOAT);
+        List<float[]> samples = rows(model.generate(z));
+        ImageGrid.writePng(
+                ImageGrid.compose(samples, height, width, 10, 2, 2), folder.resolve("samples.png"));
+    }
+
+    private IdxImages evaluationImages() throws IOException {
+        try {
+            return IdxReader.readImages(FashionMnist.testImages(datasetPath));
+        } catch (IOException e) {
+            // A single training file was given: evaluate on its images instead.
+            return trainingImages;
+        }
+    }
+
+    private Summary evaluate(Ali model, IdxImages evaluation) {
+        int count = Math.min(EVALUATION_IMAGES, evaluation.count());
+        INDArray x = batchOf(evaluation, count);
+        double reconstruction = model.reconstructionError(x);
+
+        int pixels = trainingImages.pixelsPerImage();
+        double[] mean = new double[pixels];
+        for (int i = 0; i < trainingImages.count(); i++) {
+            float[] image = trainingImages.image(i);
+            for (int p = 0; p < pixels; p++) {
+                mean[p] += image[p];
+            }
+        }
+        double squaredError = 0;
+        for (int i = 0; i < count; i++) {
+            float[] image = evaluation.image(i);
+            for (int p = 0; p < pixels; p++) {
+                double difference = image[p] - mean[p] / trainingImages.count();
+                squaredError += difference * difference;
+            }
+        }
+        String set = evaluation == trainingImages ? "training" : "test";
+        return new Summary(reconstruction, squaredError / ((double) count * pixels), set);
+    }
+
+    private void writeReconstructions(Ali model, IdxImages evaluation, int height, int width)
+            throws IOException {
+        INDArray x = batchOf(evaluation, RECONSTRUCTION_PAIRS);
+        ImageGrid.writePng(
+                ImageGrid.composePairs(
+                        rows(x), rows(model.reconstruct(x)), height, width, 10, 2, 2),
+                folder.resolve("reconstructions.png"));
+    }
+
+    private static INDArray batchOf(IdxImages images, int count) {
+        int pixels = images.pixelsPerImage();
+        float[] values = new float[count * pixels];
+        for (int i = 0; i < count; i++) {
+            System.arraycopy(images.image(i), 0, values, i * pixels, pixels);
+        }
+        return Nd4j.create(values, new long[] {count, pixels}, DataType.FLOAT);
+    }
+
+    private static List<float[]> rows(INDArray matrix) {
+        List<float[]> rows = new ArrayList<>();
+        for (int i = 0; i < matrix.rows(); i++) {
+            rows.add(matrix.getRow(i).toFloatVector());
+        }
+        return rows;
+    }
+
+    private void writeLosses(List<TrainingMetrics> metrics) throws IOException {
+        Map<String, double[][]> series = new LinkedHashMap<>();
+        series.put("discriminator L_D", seriesOf(metrics, TrainingMetrics::getDiscriminatorLoss));
+        series.put("generator + encoder L_GE", seriesOf(metrics, TrainingMetrics::getGeneratorLoss));
+        series.put(
+                "reconstruction MSE x10",
+                seriesOf(metrics, m -> 10 * m.getReconstructionError()));
+        LossPlot.writePng(
+                folder.resolve("losses.png"), "ALI training losses", "loss", series, 900, 500);
+    }
+
+    private static double[][] seriesOf(
+            List<TrainingMetrics> metrics,
+            java.util.function.ToDoubleFunction<TrainingMetrics> value) {
+        double[][] series = new double[2][metrics.size()];
+        for (int i = 0; i < metrics.size(); i++) {
+            series[0][i] = metrics.get(i).getStep();
+            series[1][i] = value.applyAsDouble(metrics.get(i));
+        }
+        return series;
+    }
+
+    private void writeMetricsCsv(List<TrainingMetrics> metrics) throws IOException {
+        try (PrintWriter csv = new PrintWriter(Files.newBufferedWriter(folder.resolve("metrics.csv")))) {
+            csv.println(
+                    "step,applied,discriminator_loss,generator_loss,mean_real_score,"
+                            + "mean_fake_score,discriminator_accuracy,discriminator_grad_norm,"
+                            + "generator_grad_norm,encoder_grad_norm,reconstruction_error,"
+                            + "samples_per_second,data_offset,latent_offset,dead_letters");
+            for (TrainingMetrics m : metrics) {
+                csv.println(
+                        String.format(
+                                Locale.ROOT,
+                                "%d,%b,%.6f,%.6f,%.6f,%.6f,%.4f,%.6g,%.6g,%.6g,%.6f,%.1f,%d,%d,%d",
+                                m.getStep(),
+                                m.getApplied(),
+                                m.getDiscriminatorLoss(),
+                                m.getGeneratorLoss(),
+                                m.getMeanRealScore(),
+                                m.getMeanFakeScore(),
+                                m.getDiscriminatorAccuracy(),
+                                m.getDiscriminatorGradNorm(),
+                                m.getGeneratorGradNorm(),
+                                m.getEncoderGradNorm(),
+                                m.getReconstructionError(),
+                                m.getSamplesPerSecond(),
+                                m.getDataOffset(),
+                                m.getLatentOffset(),
+                                m.getDeadLetters()));
+            }
+        }
+    }
+
+    private void writeManifest(
+            ModelSnapshot snapshot,
+            StreamFeed feed,
+            TrainingOptions options,
+            String bootstrapServers,
+            double seconds,
+            Summary summary)
+            throws IOException {
+        Map<String, Object> manifest = new LinkedHashMap<>();
+        manifest.put("runId", snapshot.getRunId());
+        manifest.put("model", snapshot.getModel());
+        manifest.put("seed", snapshot.getSeed());
+        manifest.put("steps", snapshot.getStep());
+        manifest.put("configuration", new java.util.TreeMap<>(snapshot.getConfiguration()));
+        manifest.put("parameterHash", snapshot.getParameterHash());
+        manifest.put("dataset", trainingImages.source().toString());
+        manifest.put("bootstrapServers", bootstrapServers);
+        manifest.put("topics", feed.describe(options.topics()));
+        Map<String, Object> evaluation = new LinkedHashMap<>();
+        evaluation.put("images", summary.evaluationSet());
+        evaluation.put("reconstructionMeanSquaredError", summary.reconstructionError());
+        evaluation.put("meanImageMeanSquaredError", summary.meanImageError());
+        manifest.put("evaluation", evaluation);
+        manifest.put("wallSeconds", Math.round(seconds * 10) / 10.0);
+        manifest.put("versions", new java.util.TreeMap<>(LatentFlowCommand.builtVersions()));
+        new ObjectMapper()
+                .enable(SerializationFeature.INDENT_OUTPUT)
+                .writeValue(folder.resolve("manifest.json").toFile(), manifest);
+    }
+}

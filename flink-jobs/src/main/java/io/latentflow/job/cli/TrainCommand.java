@@ -1,0 +1,179 @@
+package io.latentflow.job.cli;
+
+import io.latentflow.job.AliTrainingJob;
+import io.latentflow.job.JobSettings;
+import io.latentflow.job.kafka.EmbeddedKafkaBroker;
+import io.latentflow.job.kafka.TopicAdministration;
+import io.latentflow.job.kafka.TopicNames;
+import io.latentflow.job.produce.IdxImageSource;
+import io.latentflow.schema.ModelSnapshot;
+import io.latentflow.schema.TrainingMetrics;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * Trains ALI on Fashion-MNIST end to end on this machine: a Kafka broker (embedded unless one is
+ * named), the data and latent streams, the Flink job in a local MiniCluster, a progress line, and
+ * the run folder with sample grids, a loss plot and a manifest.
+ */
+@Command(
+        name = "train",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Train ALI on Fashion-MNIST streamed through Kafka into a local Flink MiniCluster.",
+            "Writes into the run folder: samples.png (G(z)), reconstructions.png (x beside"
+                    + " G(E(x))), losses.png, metrics.csv and manifest.json."
+        })
+final class TrainCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(TrainCommand.class);
+
+    @Mixin TrainingOptions options;
+
+    @Option(
+            names = "--run-dir",
+            description = "Folder for the run's outputs (default: runs/<run id>).")
+    Path runDir;
+
+    @Option(
+            names = "--dataset-path",
+            defaultValue = "/usr/share/datasets/fashion-mnist",
+            description =
+                    "Fashion-MNIST IDX files (gzipped or not): a folder holding"
+                            + " train-images-idx3-ubyte[.gz] and t10k-images-idx3-ubyte[.gz], or"
+                            + " the training images file itself (default: ${DEFAULT-VALUE}).")
+    Path datasetPath;
+
+    @Option(
+            names = "--parallelism",
+            defaultValue = "1",
+            description = "Parallelism of the local Flink job (default: ${DEFAULT-VALUE}).")
+    int parallelism;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        String runId = options.runIdOrDefault();
+        Path folder = runDir != null ? runDir : Path.of("runs", runId);
+        Files.createDirectories(folder);
+        IdxImageSource images = IdxImageSource.trainingSet(datasetPath);
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf(
+                "Run %s: ALI (%s) for %d steps of %d on %s, outputs in %s%n",
+                runId,
+                options.modelConfig().describe(),
+                options.steps,
+                options.batchSize,
+                images.images().source(),
+                folder);
+        out.flush();
+
+        EmbeddedKafkaBroker broker = null;
+        try {
+            String bootstrap = options.bootstrapServers;
+            if (bootstrap == null) {
+                broker = EmbeddedKafkaBroker.start(folder.resolve("kafka"));
+                bootstrap = broker.bootstrapServers();
+                out.println("Started an embedded Kafka broker at " + bootstrap);
+            }
+            return train(runId, folder, images, bootstrap, out);
+        } finally {
+            if (broker != null) {
+                broker.close();
+            }
+        }
+    }
+
+    private int train(
+            String runId, Path folder, IdxImageSource images, String bootstrap, PrintWriter out)
+            throws Exception {
+        TopicNames topics = options.topics();
+        TopicAdministration.ensureTopics(bootstrap, topics);
+        StreamFeed feed = StreamFeed.plan(bootstrap, topics, runId, options);
+        Map<TopicPartition, Long> metricsStart =
+                TopicAdministration.endOffsets(bootstrap, topics.metrics());
+        Map<TopicPartition, Long> snapshotStart =
+                TopicAdministration.endOffsets(bootstrap, topics.snapshots());
+
+        ProgressDisplay progress =
+                new ProgressDisplay(out, options.steps, System.console() != null);
+        long started = System.nanoTime();
+        try (MetricsFollower follower =
+                new MetricsFollower(bootstrap, metricsStart, runId, progress::show)) {
+            Thread following = new Thread(follower, "metrics-follower");
+            following.setDaemon(true);
+            following.start();
+            Thread feeding = feed.startInBackground(images, options);
+
+            StreamExecutionEnvironment env =
+                    StreamExecutionEnvironment.createLocalEnvironment(parallelism, localCluster());
+            AliTrainingJob.build(
+                    env,
+                    new JobSettings(
+                            bootstrap,
+                            topics,
+                            runId,
+                            options.trainerSettings(),
+                            feed.dataStart(),
+                            feed.dataStop(),
+                            feed.latentStart(),
+                            feed.latentStop()));
+            env.execute("latentflow-train-" + runId);
+            feeding.join();
+            feed.rethrowFailure();
+
+            if (!follower.awaitStep(options.steps, Duration.ofSeconds(30))) {
+                LOG.warn("Run {}: the last metrics record did not arrive within 30 s", runId);
+            }
+            progress.finish();
+            List<TrainingMetrics> metrics = follower.received();
+            double seconds = (System.nanoTime() - started) / 1e9;
+
+            ModelSnapshot snapshot =
+                    SnapshotReader.find(
+                            bootstrap,
+                            topics.snapshots(),
+                            snapshotStart,
+                            runId,
+                            options.steps,
+                            Duration.ofSeconds(60));
+            RunOutputs outputs = new RunOutputs(folder, datasetPath, images.images());
+            RunOutputs.Summary summary =
+                    outputs.write(snapshot, metrics, feed, options, bootstrap, seconds);
+            out.printf(
+                    "Trained %d steps in %.0f s. Test reconstruction error %.4f (dataset mean"
+                            + " image: %.4f). Parameter hash %s%n",
+                    options.steps,
+                    seconds,
+                    summary.reconstructionError(),
+                    summary.meanImageError(),
+                    snapshot.getParameterHash());
+            out.println("Outputs in " + folder.toAbsolutePath());
+            out.flush();
+            return 0;
+        }
+    }
+
+    /** A MiniCluster for one local run: fail fast instead of restarting forever. */
+    static Configuration localCluster() {
+        Configuration config = new Configuration();
+        config.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        return config;
+    }
+}

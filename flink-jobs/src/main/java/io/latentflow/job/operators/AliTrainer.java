@@ -1,0 +1,304 @@
+package io.latentflow.job.operators;
+
+import io.latentflow.core.model.Ali;
+import io.latentflow.core.model.AliConfig;
+import io.latentflow.core.model.AliStepResult;
+import io.latentflow.schema.ModelSnapshot;
+import io.latentflow.schema.TrainingMetrics;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Trains ALI (Dumoulin et al., <a href="https://arxiv.org/abs/1606.00704">arXiv:1606.00704</a>)
+ * for each run it is keyed by: pairs data samples with latent draws by sequence number, and each
+ * time the next mini-batch of pairs is complete performs one discriminator update and one
+ * generator plus encoder update.
+ *
+ * <p>Pairing by sequence, not by arrival, is what makes a run reproducible: whatever the
+ * interleaving of the two topics, mini-batch k holds examples k*B to k*B + B - 1 with the latent
+ * draws of the same numbers. The model, its optimizer state and the pending examples all live in
+ * Flink keyed state.
+ */
+public class AliTrainer
+        extends KeyedCoProcessFunction<String, DataEvent, LatentEvent, TrainingMetrics> {
+    private static final Logger LOG = LoggerFactory.getLogger(AliTrainer.class);
+
+    /** Model snapshots, every few steps and after the last. */
+    public static final OutputTag<ModelSnapshot> SNAPSHOTS =
+            new OutputTag<>("model-snapshots", TypeInformation.of(ModelSnapshot.class));
+
+    private final TrainerSettings settings;
+
+    private transient AliConfig config;
+    private transient ValueState<Ali> model;
+    private transient ValueState<RunProgress> progress;
+    private transient MapState<Long, DataEvent> pendingData;
+    private transient MapState<Long, LatentEvent> pendingLatents;
+
+    private transient long lastMetricsNanos;
+    private transient long examplesSinceMetrics;
+    private transient volatile TrainingMetrics latest;
+
+    public AliTrainer(TrainerSettings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        config = settings.config();
+        model = getRuntimeContext().getState(new ValueStateDescriptor<>("model", AliSerializer.INSTANCE));
+        progress =
+                getRuntimeContext()
+                        .getState(new ValueStateDescriptor<>("progress", RunProgress.class));
+        pendingData =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "pending-data",
+                                        Types.LONG,
+                                        TypeInformation.of(DataEvent.class)));
+        pendingLatents =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "pending-latents",
+                                        Types.LONG,
+                                        TypeInformation.of(LatentEvent.class)));
+        registerGauges(getRuntimeContext().getMetricGroup());
+        lastMetricsNanos = System.nanoTime();
+    }
+
+    private void registerGauges(MetricGroup group) {
+        group.gauge("step", () -> latest == null ? 0L : latest.getStep());
+        group.gauge("discriminatorLoss", () -> latest == null ? Double.NaN : latest.getDiscriminatorLoss());
+        group.gauge("generatorLoss", () -> latest == null ? Double.NaN : latest.getGeneratorLoss());
+        group.gauge("meanRealScore", () -> latest == null ? Double.NaN : latest.getMeanRealScore());
+        group.gauge("meanFakeScore", () -> latest == null ? Double.NaN : latest.getMeanFakeScore());
+        group.gauge(
+                "discriminatorAccuracy",
+                () -> latest == null ? Double.NaN : latest.getDiscriminatorAccuracy());
+        group.gauge(
+                "reconstructionError",
+                () -> latest == null ? Double.NaN : latest.getReconstructionError());
+        group.gauge("samplesPerSecond", () -> latest == null ? 0.0 : latest.getSamplesPerSecond());
+        group.gauge("skippedSteps", () -> latest == null ? 0L : latest.getSkippedSteps());
+    }
+
+    @Override
+    public void processElement1(DataEvent event, Context ctx, Collector<TrainingMetrics> out)
+            throws Exception {
+        RunProgress run = progressOfRun();
+        if (event.rejected) {
+            run.deadLetters++;
+        } else if (isStale(run, event.sequence, "data", event.offset)) {
+            run.duplicates++;
+        } else {
+            pendingData.put(event.sequence, event);
+        }
+        progress.update(run);
+        trainWhileBatchesAreComplete(run, ctx, out);
+    }
+
+    @Override
+    public void processElement2(LatentEvent event, Context ctx, Collector<TrainingMetrics> out)
+            throws Exception {
+        RunProgress run = progressOfRun();
+        if (event.rejected) {
+            run.deadLetters++;
+        } else if (isStale(run, event.sequence, "latent", event.offset)) {
+            run.duplicates++;
+        } else {
+            pendingLatents.put(event.sequence, event);
+        }
+        progress.update(run);
+        trainWhileBatchesAreComplete(run, ctx, out);
+    }
+
+    private RunProgress progressOfRun() throws Exception {
+        RunProgress run = progress.value();
+        return run == null ? new RunProgress() : run;
+    }
+
+    private boolean isStale(RunProgress run, long sequence, String kind, long offset) {
+        if (sequence >= run.nextSequence && !finished(run)) {
+            return false;
+        }
+        LOG.warn(
+                "Run {}: ignored {} record at offset {} with sequence {}; training is past it",
+                currentRunId(),
+                kind,
+                offset,
+                sequence);
+        return true;
+    }
+
+    private boolean finished(RunProgress run) {
+        return settings.steps() > 0 && run.batches >= settings.steps();
+    }
+
+    private String currentRunId() {
+        return latest == null ? "?" : latest.getRunId();
+    }
+
+    private void trainWhileBatchesAreComplete(
+            RunProgress run, Context ctx, Collector<TrainingMetrics> out) throws Exception {
+        while (!finished(run) && nextBatchIsComplete(run)) {
+            trainOneBatch(run, ctx, out);
+            progress.update(run);
+        }
+    }
+
+    private boolean nextBatchIsComplete(RunProgress run) throws Exception {
+        long first = run.nextSequence;
+        long last = first + settings.batchSize() - 1;
+        // Examples usually arrive in order, so the last one of the batch decides quickly.
+        if (!pendingData.contains(last) || !pendingLatents.contains(last)) {
+            return false;
+        }
+        for (long sequence = first; sequence < last; sequence++) {
+            if (!pendingData.contains(sequence) || !pendingLatents.contains(sequence)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void trainOneBatch(RunProgress run, Context ctx, Collector<TrainingMetrics> out)
+            throws Exception {
+        int batchSize = settings.batchSize();
+        int dataDim = config.dataDim();
+        int latentDim = config.latentDim();
+        float[] x = new float[batchSize * dataDim];
+        float[] prior = new float[batchSize * latentDim];
+        float[] noise = new float[batchSize * latentDim];
+        for (int row = 0; row < batchSize; row++) {
+            long sequence = run.nextSequence + row;
+            DataEvent data = pendingData.get(sequence);
+            LatentEvent latent = pendingLatents.get(sequence);
+            System.arraycopy(data.pixels, 0, x, row * dataDim, dataDim);
+            System.arraycopy(latent.prior, 0, prior, row * latentDim, latentDim);
+            System.arraycopy(latent.noise, 0, noise, row * latentDim, latentDim);
+            run.dataOffset = Math.max(run.dataOffset, data.offset);
+            run.latentOffset = Math.max(run.latentOffset, latent.offset);
+            if (row == 0 && run.batches == 0) {
+                run.seed = latent.seed;
+            }
+            pendingData.remove(sequence);
+            pendingLatents.remove(sequence);
+        }
+        run.nextSequence += batchSize;
+
+        Ali ali = model.value();
+        if (ali == null) {
+            ali = Ali.initialize(config, run.seed, DataType.FLOAT);
+            LOG.info("Run {}: initialized {} from seed {}", ctx.getCurrentKey(), AliConfig.NAME, run.seed);
+        }
+        INDArray xBatch = matrix(x, batchSize, dataDim);
+        AliStepResult result =
+                ali.trainStep(
+                        xBatch, matrix(prior, batchSize, latentDim), matrix(noise, batchSize, latentDim));
+        run.batches++;
+        examplesSinceMetrics += batchSize;
+        if (!result.applied()) {
+            run.skippedSteps++;
+            LOG.warn(
+                    "Run {}: step {} had a non-finite loss or gradient (L_D {}, L_GE {}) and was"
+                            + " not applied",
+                    ctx.getCurrentKey(),
+                    run.batches,
+                    result.discriminatorLoss(),
+                    result.generatorLoss());
+        }
+        model.update(ali);
+
+        boolean last = finished(run);
+        if (run.batches == 1
+                || run.batches % settings.metricsInterval() == 0
+                || last
+                || !result.applied()) {
+            TrainingMetrics metrics = metrics(ctx.getCurrentKey(), run, result, ali, xBatch);
+            latest = metrics;
+            out.collect(metrics);
+        }
+        if (last
+                || (settings.snapshotInterval() > 0
+                        && run.batches % settings.snapshotInterval() == 0)) {
+            ctx.output(SNAPSHOTS, snapshot(ctx.getCurrentKey(), run, ali));
+        }
+    }
+
+    private static INDArray matrix(float[] values, int rows, int columns) {
+        return Nd4j.create(values, new long[] {rows, columns}, DataType.FLOAT);
+    }
+
+    private TrainingMetrics metrics(
+            String runId, RunProgress run, AliStepResult result, Ali ali, INDArray x) {
+        // Throughput is the one wall-clock number here; it is reported, never trained on.
+        long now = System.nanoTime();
+        double seconds = Math.max(1e-9, (now - lastMetricsNanos) / 1e9);
+        double samplesPerSecond = examplesSinceMetrics / seconds;
+        lastMetricsNanos = now;
+        examplesSinceMetrics = 0;
+
+        return TrainingMetrics.newBuilder()
+                .setRunId(runId)
+                .setModel(AliConfig.NAME)
+                .setSeed(run.seed)
+                .setStep(run.batches)
+                .setBatchSize(settings.batchSize())
+                .setApplied(result.applied())
+                .setDiscriminatorLoss(result.discriminatorLoss())
+                .setGeneratorLoss(result.generatorLoss())
+                .setMeanRealScore(result.meanRealScore())
+                .setMeanFakeScore(result.meanFakeScore())
+                .setDiscriminatorAccuracy(result.discriminatorAccuracy())
+                .setDiscriminatorGradNorm(result.discriminatorGradNorm())
+                .setGeneratorGradNorm(result.generatorGradNorm())
+                .setEncoderGradNorm(result.encoderGradNorm())
+                .setReconstructionError(ali.reconstructionError(x))
+                .setSamplesPerSecond(samplesPerSecond)
+                .setDataOffset(run.dataOffset)
+                .setLatentOffset(run.latentOffset)
+                .setDeadLetters(run.deadLetters)
+                .setSkippedSteps(run.skippedSteps)
+                .build();
+    }
+
+    private ModelSnapshot snapshot(String runId, RunProgress run, Ali ali) {
+        Map<String, ByteBuffer> networks = new HashMap<>();
+        for (Map.Entry<String, INDArray> network : ali.parameters().entrySet()) {
+            float[] values = network.getValue().toFloatVector();
+            ByteBuffer bytes =
+                    ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            bytes.asFloatBuffer().put(values);
+            networks.put(network.getKey(), bytes);
+        }
+        return ModelSnapshot.newBuilder()
+                .setRunId(runId)
+                .setModel(AliConfig.NAME)
+                .setSeed(run.seed)
+                .setStep(run.batches)
+                .setConfiguration(settings.describe())
+                .setParameterHash(ali.parameterHash())
+                .setNetworks(networks)
+                .build();
+    }
+}

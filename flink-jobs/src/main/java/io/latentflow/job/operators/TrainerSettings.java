@@ -1,0 +1,62 @@
+package io.latentflow.job.operators;
+
+import io.latentflow.core.model.AliConfig;
+import java.io.Serializable;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * How the trainer operator trains every run it sees.
+ *
+ * @param model the model's hyperparameters, as {@link AliConfig#describe()} writes them
+ * @param batchSize examples per mini-batch
+ * @param steps mini-batches to train per run; 0 trains for as long as examples arrive
+ * @param metricsInterval a metrics record every this many steps (and at the first and last)
+ * @param snapshotInterval a model snapshot every this many steps (0: only after the last step)
+ */
+public record TrainerSettings(
+        HashMap<String, String> model,
+        int batchSize,
+        long steps,
+        int metricsInterval,
+        int snapshotInterval)
+        implements Serializable {
+
+    public TrainerSettings {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size must be at least 1, was " + batchSize);
+        }
+        if (steps < 0) {
+            throw new IllegalArgumentException("steps must not be negative, was " + steps);
+        }
+        if (metricsInterval < 1) {
+            throw new IllegalArgumentException(
+                    "metrics interval must be at least 1, was " + metricsInterval);
+        }
+        if (snapshotInterval < 0) {
+            throw new IllegalArgumentException(
+                    "snapshot interval must not be negative, was " + snapshotInterval);
+        }
+    }
+
+    public static TrainerSettings of(
+            AliConfig config, int batchSize, long steps, int metricsInterval, int snapshotInterval) {
+        return new TrainerSettings(
+                new HashMap<>(config.describe()),
+                batchSize,
+                steps,
+                metricsInterval,
+                snapshotInterval);
+    }
+
+    public AliConfig config() {
+        return AliConfig.fromDescription(model);
+    }
+
+    /** The hyperparameters and batch size, for snapshots and manifests. */
+    public Map<String, String> describe() {
+        Map<String, String> description = new HashMap<>(model);
+        description.put("batchSize", Integer.toString(batchSize));
+        return description;
+    }
+}

@@ -1,0 +1,140 @@
+package io.latentflow.job;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.latentflow.core.data.FashionMnist;
+import io.latentflow.core.model.AliConfig;
+import io.latentflow.job.kafka.TopicAdministration;
+import io.latentflow.job.kafka.TopicNames;
+import io.latentflow.job.operators.TrainerSettings;
+import io.latentflow.job.produce.DataSampleProducer;
+import io.latentflow.job.produce.IdxImageSource;
+import io.latentflow.job.produce.LatentSampleProducer;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.Function;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/** What the pipeline ITCases share: a small ALI, real Fashion-MNIST, and topic round trips. */
+final class PipelineFixture {
+    /** A small ali-mlp, so that fifty steps take seconds; same layers, narrower. */
+    static final AliConfig SMALL_MODEL =
+            AliConfig.mlpDefaults().withHiddenUnits(64).withLatentDim(8);
+
+    static final int BATCH_SIZE = 16;
+
+    private static IdxImageSource fashionMnist;
+
+    private PipelineFixture() {}
+
+    /** The real training set; .ci/run installs it with the Debian package. */
+    static synchronized IdxImageSource fashionMnist() {
+        if (fashionMnist == null) {
+            try {
+                fashionMnist = IdxImageSource.trainingSet(FashionMnist.DEFAULT_DIRECTORY);
+            } catch (IOException e) {
+                fail("These tests stream real Fashion-MNIST: " + e.getMessage());
+            }
+        }
+        return fashionMnist;
+    }
+
+    static TrainerSettings trainer(long steps, int metricsInterval) {
+        return TrainerSettings.of(SMALL_MODEL, BATCH_SIZE, steps, metricsInterval, 0);
+    }
+
+    /** Writes {@code steps} mini-batches of one run's data and latent records. */
+    static void produceRun(
+            String bootstrap, TopicNames topics, String runId, long seed, long steps) {
+        long count = steps * BATCH_SIZE;
+        try (DataSampleProducer data = new DataSampleProducer(bootstrap, topics.data());
+                LatentSampleProducer latents =
+                        new LatentSampleProducer(bootstrap, topics.latent())) {
+            data.produce(runId, fashionMnist(), seed, count);
+            latents.produce(runId, seed, SMALL_MODEL.latentDim(), count);
+        }
+    }
+
+    /** Runs the job in a MiniCluster over the topics' records from the given offsets to now. */
+    static void runJob(
+            String bootstrap,
+            TopicNames topics,
+            String defaultRunId,
+            TrainerSettings trainer,
+            Map<TopicPartition, Long> dataStart,
+            Map<TopicPartition, Long> latentStart)
+            throws Exception {
+        Configuration config = new Configuration();
+        config.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.createLocalEnvironment(1, config);
+        AliTrainingJob.build(
+                env,
+                new JobSettings(
+                        bootstrap,
+                        topics,
+                        defaultRunId,
+                        trainer,
+                        dataStart,
+                        TopicAdministration.endOffsets(bootstrap, topics.data()),
+                        latentStart,
+                        TopicAdministration.endOffsets(bootstrap, topics.latent())));
+        env.execute("pipeline-test-" + defaultRunId);
+    }
+
+    /** Every record of {@code topic}, decoded, from the beginning to the current end. */
+    static <T> List<T> readAll(String bootstrap, String topic, Function<byte[], T> decode) {
+        Map<TopicPartition, Long> end = TopicAdministration.endOffsets(bootstrap, topic);
+        Properties config = new Properties();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 * 1024 * 1024);
+        config.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 64 * 1024 * 1024);
+        List<T> records = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config)) {
+            consumer.assign(end.keySet());
+            consumer.seekToBeginning(end.keySet());
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!reached(consumer, end) && System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> record :
+                        consumer.poll(Duration.ofMillis(200))) {
+                    records.add(decode.apply(record.value()));
+                }
+            }
+        }
+        return records;
+    }
+
+    private static boolean reached(
+            KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> end) {
+        return end.entrySet().stream()
+                .allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
+    }
+
+    /** Decodes an Avro single-object record, turning checked failures into assertion errors. */
+    interface Decoder<T> {
+        T decode(byte[] bytes) throws IOException;
+
+        static <T> Function<byte[], T> unchecked(Decoder<T> decoder) {
+            return bytes -> {
+                try {
+                    return decoder.decode(bytes);
+                } catch (IOException e) {
+                    throw new AssertionError("Undecodable record on an output topic", e);
+                }
+            };
+        }
+    }
+}
