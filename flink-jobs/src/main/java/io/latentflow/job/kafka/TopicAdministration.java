@@ -2,12 +2,13 @@ package io.latentflow.job.kafka;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -114,10 +115,11 @@ public final class TopicAdministration {
             Map<TopicPartition, ListOffsetsResultInfo> offsets =
                     await(admin.listOffsets(request).all());
 
-            Map<TopicPartition, Long> endOffsets =
-                    new TreeMap<>(
-                            (left, right) -> Integer.compare(left.partition(), right.partition()));
-            offsets.forEach((partition, info) -> endOffsets.put(partition, info.offset()));
+            // Ordered by partition, and serializable: Flink jobs carry these maps in their graph.
+            Map<TopicPartition, Long> endOffsets = new LinkedHashMap<>();
+            offsets.entrySet().stream()
+                    .sorted(Comparator.comparingInt(entry -> entry.getKey().partition()))
+                    .forEach(entry -> endOffsets.put(entry.getKey(), entry.getValue().offset()));
             return endOffsets;
         }
     }

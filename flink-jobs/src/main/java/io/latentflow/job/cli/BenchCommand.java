@@ -1,0 +1,177 @@
+package io.latentflow.job.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.latentflow.core.data.FashionMnist;
+import io.latentflow.core.data.IdxImages;
+import io.latentflow.core.data.IdxReader;
+import io.latentflow.core.model.Ali;
+import io.latentflow.core.model.AliConfig;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * Measures ALI training speed two ways and prints a table: the core loop alone (one {@code
+ * Ali.trainStep} after another on batches already in memory) and the whole pipeline ({@code
+ * train} with its embedded broker and MiniCluster).
+ */
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Time ALI training steps: the core loop alone, then the whole Kafka + Flink pipeline.",
+            "Threads follow OMP_NUM_THREADS; compare with ../shared/bench/torch_ali.py run in the"
+                    + " same sitting."
+        })
+final class BenchCommand implements Callable<Integer> {
+    private static final int WARM_UP_STEPS = 5;
+
+    @Option(
+            names = "--batch-size",
+            defaultValue = "100",
+            description = "Examples per step (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(
+            names = "--core-steps",
+            defaultValue = "30",
+            description = "Timed core-loop steps after 5 of warm-up (default: ${DEFAULT-VALUE}).")
+    int coreSteps;
+
+    @Option(
+            names = "--pipeline-steps",
+            defaultValue = "200",
+            description = "Steps of the pipeline run; 0 skips it (default: ${DEFAULT-VALUE}).")
+    int pipelineSteps;
+
+    @Option(
+            names = "--dataset-path",
+            defaultValue = "/usr/share/datasets/fashion-mnist",
+            description = "Fashion-MNIST IDX files (default: ${DEFAULT-VALUE}).")
+    Path datasetPath;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        IdxImages images = IdxReader.readImages(FashionMnist.trainingImages(datasetPath));
+        double coreMillis = coreLoopMillisPerStep(images);
+        double[] pipeline = pipelineSamplesPerSecond();
+
+        out.printf(
+                Locale.ROOT,
+                "%nALI benchmark: %s, batch %d, float32, OMP_NUM_THREADS=%s, OMP_WAIT_POLICY=%s,"
+                        + " load average at start %.2f%n",
+                AliConfig.NAME,
+                batchSize,
+                System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"),
+                System.getenv().getOrDefault("OMP_WAIT_POLICY", "unset"),
+                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        out.println("| measured | steps | ms/step | samples/s |");
+        out.println("|---|---|---|---|");
+        row(out, "core loop: Ali.trainStep on in-memory batches", coreSteps, coreMillis);
+        if (pipeline != null) {
+            row(out, "pipeline, steady state: trainer's rate between metrics records",
+                    pipelineSteps, 1000.0 * batchSize / pipeline[0]);
+            row(out, "pipeline, end to end: broker start to last output file",
+                    pipelineSteps, 1000.0 * batchSize / pipeline[1]);
+        }
+        out.flush();
+        return 0;
+    }
+
+    private void row(PrintWriter out, String what, int steps, double millisPerStep) {
+        out.printf(
+                Locale.ROOT,
+                "| %s | %d | %.1f | %.0f |%n",
+                what,
+                steps,
+                millisPerStep,
+                1000.0 * batchSize / millisPerStep);
+    }
+
+    private double coreLoopMillisPerStep(IdxImages images) {
+        AliConfig config = AliConfig.mlpDefaults();
+        Ali model = Ali.initialize(config, 1, DataType.FLOAT);
+        SplittableRandom random = new SplittableRandom(1);
+        int batches = 8;
+        INDArray[] x = new INDArray[batches];
+        INDArray[] prior = new INDArray[batches];
+        INDArray[] noise = new INDArray[batches];
+        for (int b = 0; b < batches; b++) {
+            float[] pixels = new float[batchSize * config.dataDim()];
+            for (int i = 0; i < batchSize; i++) {
+                float[] image = images.image((b * batchSize + i) % images.count());
+                System.arraycopy(image, 0, pixels, i * config.dataDim(), config.dataDim());
+            }
+            x[b] = Nd4j.create(pixels, new long[] {batchSize, config.dataDim()}, DataType.FLOAT);
+            prior[b] = gaussian(random, batchSize, config.latentDim());
+            noise[b] = gaussian(random, batchSize, config.latentDim());
+        }
+        for (int step = 0; step < WARM_UP_STEPS; step++) {
+            model.trainStep(x[step % batches], prior[step % batches], noise[step % batches]);
+        }
+        long start = System.nanoTime();
+        for (int step = 0; step < coreSteps; step++) {
+            model.trainStep(x[step % batches], prior[step % batches], noise[step % batches]);
+        }
+        return (System.nanoTime() - start) / 1e6 / coreSteps;
+    }
+
+    private static INDArray gaussian(SplittableRandom random, int rows, int columns) {
+        float[] values = new float[rows * columns];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) random.nextGaussian();
+        }
+        return Nd4j.create(values, new long[] {rows, columns}, DataType.FLOAT);
+    }
+
+    /** Steady-state and end-to-end samples/s of a {@code train} run, or null when skipped. */
+    private double[] pipelineSamplesPerSecond() throws Exception {
+        if (pipelineSteps == 0) {
+            return null;
+        }
+        Path runDir = Files.createTempDirectory("latentflow-bench");
+        int exit =
+                new CommandLine(new TrainCommand())
+                        .execute(
+                                "--steps", Integer.toString(pipelineSteps),
+                                "--batch-size", Integer.toString(batchSize),
+                                "--metrics-interval", "10",
+                                "--run-id", "bench",
+                                "--run-dir", runDir.toString(),
+                                "--dataset-path", datasetPath.toString());
+        if (exit != 0) {
+            throw new IllegalStateException("The pipeline run failed; see the log above");
+        }
+        // Skip the first fifth of the run: JIT and the MiniCluster's first batches.
+        List<String> rows = Files.readAllLines(runDir.resolve("metrics.csv"));
+        double sum = 0;
+        int count = 0;
+        for (String row : rows.subList(1, rows.size())) {
+            String[] fields = row.split(",");
+            if (Long.parseLong(fields[0]) > pipelineSteps / 5) {
+                sum += Double.parseDouble(fields[11]);
+                count++;
+            }
+        }
+        JsonNode manifest = new ObjectMapper().readTree(runDir.resolve("manifest.json").toFile());
+        double endToEnd = (double) pipelineSteps * batchSize / manifest.get("wallSeconds").asDouble();
+        return new double[] {sum / count, endToEnd};
+    }
+}
