@@ -1,0 +1,152 @@
+package io.latentflow.core.model;
+
+import io.latentflow.core.nn.FeedForwardNetwork;
+import io.latentflow.core.optim.Adam;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The binary layout of an {@link Ali} training state.
+ *
+ * <p>In order: the int 0x414C4953 ("ALIS"), the format version, the number of configuration entries
+ * and each as two UTF strings (key, value) from {@link AliConfig#describe()}, the data type's name,
+ * the step, then for the generator, encoder and discriminator: the parameter count, the parameters,
+ * the Adam iteration, the first moment and the second moment. Arrays are raw IEEE bits, big-endian,
+ * 4 or 8 bytes per value as the data type says, so a round trip is bit-exact.
+ */
+final class AliStateFormat {
+    private static final int MAGIC = 0x414C4953;
+    private static final int VERSION = 1;
+    private static final int CHUNK = 1 << 16;
+
+    private AliStateFormat() {}
+
+    static void write(Ali model, DataOutputStream out) throws IOException {
+        out.writeInt(MAGIC);
+        out.writeInt(VERSION);
+        Map<String, String> description = model.config().describe();
+        out.writeInt(description.size());
+        for (Map.Entry<String, String> entry : description.entrySet()) {
+            out.writeUTF(entry.getKey());
+            out.writeUTF(entry.getValue());
+        }
+        out.writeUTF(model.dataType().name());
+        out.writeLong(model.step());
+        for (String name : Ali.NETWORK_NAMES) {
+            FeedForwardNetwork network = model.network(name);
+            Adam optimizer = model.optimizer(name);
+            out.writeLong(network.parameterCount());
+            writeArray(out, network.parameters());
+            out.writeLong(optimizer.iteration());
+            writeArray(out, optimizer.firstMoment());
+            writeArray(out, optimizer.secondMoment());
+        }
+        out.flush();
+    }
+
+    static Ali read(DataInputStream in) throws IOException {
+        int magic = in.readInt();
+        int version = in.readInt();
+        if (magic != MAGIC || version != VERSION) {
+            throw new IOException(
+                    String.format(
+                            "not an ALI state of version %d: magic %08x, version %d",
+                            VERSION, magic, version));
+        }
+        int entries = in.readInt();
+        Map<String, String> description = new LinkedHashMap<>();
+        for (int i = 0; i < entries; i++) {
+            description.put(in.readUTF(), in.readUTF());
+        }
+        AliConfig config;
+        DataType dataType;
+        try {
+            config = AliConfig.fromDescription(description);
+            dataType = DataType.valueOf(in.readUTF());
+        } catch (IllegalArgumentException e) {
+            throw new IOException("unreadable ALI state header: " + e.getMessage(), e);
+        }
+        if (dataType != DataType.FLOAT && dataType != DataType.DOUBLE) {
+            throw new IOException("ALI state has unsupported data type " + dataType);
+        }
+
+        Ali model = new Ali(config, dataType);
+        model.restoreStep(in.readLong());
+        for (String name : Ali.NETWORK_NAMES) {
+            FeedForwardNetwork network = model.network(name);
+            long count = in.readLong();
+            if (count != network.parameterCount()) {
+                throw new IOException(
+                        name
+                                + " has "
+                                + count
+                                + " parameters in the state but "
+                                + network.parameterCount()
+                                + " in its configuration");
+            }
+            network.parameters().assign(readArray(in, dataType, count));
+            long iteration = in.readLong();
+            INDArray firstMoment = readArray(in, dataType, count);
+            INDArray secondMoment = readArray(in, dataType, count);
+            model.optimizer(name).restore(iteration, firstMoment, secondMoment);
+        }
+        return model;
+    }
+
+    private static void writeArray(DataOutputStream out, INDArray flat) throws IOException {
+        if (flat.dataType() == DataType.DOUBLE) {
+            double[] values = flat.toDoubleVector();
+            ByteBuffer bytes =
+                    ByteBuffer.allocate(CHUNK * Double.BYTES).order(ByteOrder.BIG_ENDIAN);
+            for (int start = 0; start < values.length; start += CHUNK) {
+                int length = Math.min(CHUNK, values.length - start);
+                bytes.clear();
+                bytes.asDoubleBuffer().put(values, start, length);
+                out.write(bytes.array(), 0, length * Double.BYTES);
+            }
+        } else {
+            float[] values = flat.toFloatVector();
+            ByteBuffer bytes = ByteBuffer.allocate(CHUNK * Float.BYTES).order(ByteOrder.BIG_ENDIAN);
+            for (int start = 0; start < values.length; start += CHUNK) {
+                int length = Math.min(CHUNK, values.length - start);
+                bytes.clear();
+                bytes.asFloatBuffer().put(values, start, length);
+                out.write(bytes.array(), 0, length * Float.BYTES);
+            }
+        }
+    }
+
+    private static INDArray readArray(DataInputStream in, DataType dataType, long count)
+            throws IOException {
+        int size = Math.toIntExact(count);
+        if (dataType == DataType.DOUBLE) {
+            double[] values = new double[size];
+            ByteBuffer bytes =
+                    ByteBuffer.allocate(CHUNK * Double.BYTES).order(ByteOrder.BIG_ENDIAN);
+            for (int start = 0; start < size; start += CHUNK) {
+                int length = Math.min(CHUNK, size - start);
+                in.readFully(bytes.array(), 0, length * Double.BYTES);
+                bytes.clear();
+                bytes.asDoubleBuffer().get(values, start, length);
+            }
+            return Nd4j.createFromArray(values);
+        }
+        float[] values = new float[size];
+        ByteBuffer bytes = ByteBuffer.allocate(CHUNK * Float.BYTES).order(ByteOrder.BIG_ENDIAN);
+        for (int start = 0; start < size; start += CHUNK) {
+            int length = Math.min(CHUNK, size - start);
+            in.readFully(bytes.array(), 0, length * Float.BYTES);
+            bytes.clear();
+            bytes.asFloatBuffer().get(values, start, length);
+        }
+        return Nd4j.createFromArray(values);
+    }
+}

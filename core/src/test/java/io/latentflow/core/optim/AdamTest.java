@@ -1,0 +1,82 @@
+package io.latentflow.core.optim;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+class AdamTest {
+    private static final double[] FIRST_GRADIENT = {0.2, -0.4, 0.0};
+    private static final double[] SECOND_GRADIENT = {0.1, 0.3, 0.5};
+
+    private static double[][] twoSteps(double epsilon) {
+        Adam adam = new Adam(0.1, 0.9, 0.999, epsilon, 3, DataType.DOUBLE);
+        INDArray parameters = Nd4j.createFromArray(1.0, -2.0, 0.5);
+        adam.update(parameters, Nd4j.createFromArray(FIRST_GRADIENT));
+        double[] afterFirst = parameters.toDoubleVector();
+        adam.update(parameters, Nd4j.createFromArray(SECOND_GRADIENT));
+        assertEquals(2, adam.iteration());
+        return new double[][] {afterFirst, parameters.toDoubleVector()};
+    }
+
+    @Test
+    void firstTwoStepsMatchHandComputedValues() {
+        // Step 1, first entry: m = 0.1 * 0.2 = 0.02, v = 0.001 * 0.04 = 4e-5,
+        // alpha_1 = 0.1 * sqrt(1 - 0.999) / (1 - 0.9) = 0.0316228, step = alpha_1 * m / sqrt(v)
+        // = 0.1 (less 1.6e-7 from epsilon). A zero gradient moves nothing.
+        double[][] steps = twoSteps(1e-8);
+        assertArrayEquals(
+                new double[] {0.900000158113633, -1.900000079056879, 0.5}, steps[0], 1e-12);
+        assertArrayEquals(
+                new double[] {0.8067823261151786, -1.8910675839675624, 0.4255863647066171},
+                steps[1],
+                1e-12);
+    }
+
+    @Test
+    void epsilonIsAddedToTheSquareRootBeforeBiasCorrection() {
+        // Step 1, first entry: alpha_1 * m / (sqrt(v) + 0.1) = 0.0316228 * 0.02 / 0.1063246
+        // = 0.0059483. PyTorch's placement, m_hat / (sqrt(v_hat) + 0.1), would give 0.0333333.
+        double[][] steps = twoSteps(0.1);
+        assertArrayEquals(
+                new double[] {0.9940516512848024, -1.9887712290237058, 0.5}, steps[0], 1e-12);
+        assertArrayEquals(
+                new double[] {0.987897755057633, -1.98755203800175, 0.4898405187615844},
+                steps[1],
+                1e-12);
+    }
+
+    @Test
+    void restoredStateContinuesWithTheSameSteps() {
+        Adam original = new Adam(0.1, 0.9, 0.999, 1e-8, 3, DataType.DOUBLE);
+        INDArray parameters = Nd4j.createFromArray(1.0, -2.0, 0.5);
+        original.update(parameters, Nd4j.createFromArray(FIRST_GRADIENT));
+
+        Adam restored = new Adam(0.1, 0.9, 0.999, 1e-8, 3, DataType.DOUBLE);
+        restored.restore(original.iteration(), original.firstMoment(), original.secondMoment());
+        INDArray copy = parameters.dup();
+        original.update(parameters, Nd4j.createFromArray(SECOND_GRADIENT));
+        restored.update(copy, Nd4j.createFromArray(SECOND_GRADIENT));
+
+        assertEquals(parameters, copy);
+        assertArrayEquals(
+                new double[] {0.8067823261151786, -1.8910675839675624, 0.4255863647066171},
+                copy.toDoubleVector(),
+                1e-12);
+    }
+
+    @Test
+    void floatParametersTakeTheSameStepsToSinglePrecision() {
+        Adam adam = new Adam(0.1, 0.9, 0.999, 1e-8, 3, DataType.FLOAT);
+        INDArray parameters = Nd4j.createFromArray(1.0f, -2.0f, 0.5f);
+        adam.update(parameters, Nd4j.createFromArray(FIRST_GRADIENT).castTo(DataType.FLOAT));
+        adam.update(parameters, Nd4j.createFromArray(SECOND_GRADIENT).castTo(DataType.FLOAT));
+        assertArrayEquals(
+                new double[] {0.8067823261151786, -1.8910675839675624, 0.4255863647066171},
+                parameters.toDoubleVector(),
+                1e-6);
+    }
+}
