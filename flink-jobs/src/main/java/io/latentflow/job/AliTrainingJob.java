@@ -52,7 +52,11 @@ public final class AliTrainingJob {
 
         SingleOutputStreamOperator<DataEvent> data =
                 env.fromSource(
-                                source(settings, settings.topics().data(), settings.dataStart(), settings.dataStop()),
+                                source(
+                                        settings,
+                                        settings.topics().data(),
+                                        settings.dataStart(),
+                                        settings.dataStop()),
                                 WatermarkStrategy.noWatermarks(),
                                 "DataTopicSource")
                         .process(new DataSampleDecoder(pixels, settings.defaultRunId()))
@@ -96,7 +100,8 @@ public final class AliTrainingJob {
                                 MAX_SNAPSHOT_BYTES))
                 .name("SnapshotTopicSink");
         DataStream<DeadLetter> deadLetters =
-                data.getSideOutput(DeadLetters.OUTPUT).union(latents.getSideOutput(DeadLetters.OUTPUT));
+                data.getSideOutput(DeadLetters.OUTPUT)
+                        .union(latents.getSideOutput(DeadLetters.OUTPUT));
         deadLetters
                 .sinkTo(
                         sink(

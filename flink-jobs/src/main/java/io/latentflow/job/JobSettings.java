@@ -11,8 +11,8 @@ import org.apache.kafka.common.TopicPartition;
  *
  * @param bootstrapServers the Kafka cluster
  * @param topics the topics read and written
- * @param defaultRunId the run that rejected records are counted against when their bytes do not
- *     say which run they belonged to
+ * @param defaultRunId the run that rejected records are counted against when their bytes do not say
+ *     which run they belonged to
  * @param trainer how each run is trained
  * @param dataStart first offsets to read on the data topic; null reads from the earliest
  * @param dataStop offsets to stop before on the data topic; null reads forever

@@ -115,7 +115,9 @@ class AliTrainingJobITCase {
                         topics.snapshots(),
                         unchecked(ModelSnapshot.getDecoder()::decode));
         assertEquals(3, snapshots.size());
-        assertEquals(List.of(steps, steps, steps), snapshots.stream().map(ModelSnapshot::getStep).toList());
+        assertEquals(
+                List.of(steps, steps, steps),
+                snapshots.stream().map(ModelSnapshot::getStep).toList());
         assertEquals("replayed", snapshots.get(0).getRunId());
         assertEquals("replayed", snapshots.get(1).getRunId());
         assertEquals("other-seed", snapshots.get(2).getRunId());

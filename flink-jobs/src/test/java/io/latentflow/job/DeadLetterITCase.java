@@ -56,21 +56,47 @@ class DeadLetterITCase {
                     LatentSampleProducer latents =
                             new LatentSampleProducer(bootstrap, topics.latent())) {
                 byte[] garbage = "not avro at all".getBytes(StandardCharsets.UTF_8);
-                send(raw, topics.data(), garbage, "not a DataSample", expectedReasons, sentPayloads);
+                send(
+                        raw,
+                        topics.data(),
+                        garbage,
+                        "not a DataSample",
+                        expectedReasons,
+                        sentPayloads);
                 data.produce(RUN, PipelineFixture.fashionMnist(), 3, 0, half);
-                send(raw, topics.data(), dataSample(new float[10], 1, 10), "the model takes 784",
-                        expectedReasons, sentPayloads);
+                send(
+                        raw,
+                        topics.data(),
+                        dataSample(new float[10], 1, 10),
+                        "the model takes 784",
+                        expectedReasons,
+                        sentPayloads);
                 float[] withNan = new float[784];
                 withNan[5] = Float.NaN;
-                send(raw, topics.data(), dataSample(withNan, 28, 28), "pixel 5 is NaN",
-                        expectedReasons, sentPayloads);
+                send(
+                        raw,
+                        topics.data(),
+                        dataSample(withNan, 28, 28),
+                        "pixel 5 is NaN",
+                        expectedReasons,
+                        sentPayloads);
                 data.produce(RUN, PipelineFixture.fashionMnist(), 3, half, half);
 
                 latents.produce(RUN, 3, latentDim, 0, half);
-                send(raw, topics.latent(), new byte[] {(byte) 0xC3, 0x01, 1, 2},
-                        "not a LatentSample", expectedReasons, sentPayloads);
-                send(raw, topics.latent(), latentSample(latentDim + 1), "prior has 9 values",
-                        expectedReasons, sentPayloads);
+                send(
+                        raw,
+                        topics.latent(),
+                        new byte[] {(byte) 0xC3, 0x01, 1, 2},
+                        "not a LatentSample",
+                        expectedReasons,
+                        sentPayloads);
+                send(
+                        raw,
+                        topics.latent(),
+                        latentSample(latentDim + 1),
+                        "prior has 9 values",
+                        expectedReasons,
+                        sentPayloads);
                 latents.produce(RUN, 3, latentDim, half, half);
             }
 
@@ -87,8 +113,12 @@ class DeadLetterITCase {
                 long key = key(letter.getSourceTopic(), letter.getSourceOffset());
                 assertTrue(
                         letter.getReason().contains(expectedReasons.get(key)),
-                        "reason of " + letter.getSourceTopic() + "@" + letter.getSourceOffset()
-                                + " was: " + letter.getReason());
+                        "reason of "
+                                + letter.getSourceTopic()
+                                + "@"
+                                + letter.getSourceOffset()
+                                + " was: "
+                                + letter.getReason());
                 assertArrayEquals(sentPayloads.get(key), bytes(letter.getPayload()));
             }
 

@@ -119,8 +119,7 @@ final class PipelineFixture {
 
     private static boolean reached(
             KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> end) {
-        return end.entrySet().stream()
-                .allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
+        return end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
     }
 
     /** Decodes an Avro single-object record, turning checked failures into assertion errors. */

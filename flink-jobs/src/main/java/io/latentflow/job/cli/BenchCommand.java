@@ -26,8 +26,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * Measures ALI training speed two ways and prints a table: the core loop alone (one {@code
- * Ali.trainStep} after another on batches already in memory) and the whole pipeline ({@code
- * train} with its embedded broker and MiniCluster).
+ * Ali.trainStep} after another on batches already in memory) and the whole pipeline ({@code train}
+ * with its embedded broker and MiniCluster).
  */
 @Command(
         name = "bench",
@@ -86,10 +86,16 @@ final class BenchCommand implements Callable<Integer> {
         out.println("|---|---|---|---|");
         row(out, "core loop: Ali.trainStep on in-memory batches", coreSteps, coreMillis);
         if (pipeline != null) {
-            row(out, "pipeline, steady state: trainer's rate between metrics records",
-                    pipelineSteps, 1000.0 * batchSize / pipeline[0]);
-            row(out, "pipeline, end to end: broker start to last output file",
-                    pipelineSteps, 1000.0 * batchSize / pipeline[1]);
+            row(
+                    out,
+                    "pipeline, steady state: trainer's rate between metrics records",
+                    pipelineSteps,
+                    1000.0 * batchSize / pipeline[0]);
+            row(
+                    out,
+                    "pipeline, end to end: broker start to last output file",
+                    pipelineSteps,
+                    1000.0 * batchSize / pipeline[1]);
         }
         out.flush();
         return 0;
@@ -171,7 +177,8 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         JsonNode manifest = new ObjectMapper().readTree(runDir.resolve("manifest.json").toFile());
-        double endToEnd = (double) pipelineSteps * batchSize / manifest.get("wallSeconds").asDouble();
+        double endToEnd =
+                (double) pipelineSteps * batchSize / manifest.get("wallSeconds").asDouble();
         return new double[] {sum / count, endToEnd};
     }
 }

@@ -29,7 +29,8 @@ final class JobCommand implements Callable<Integer> {
     @Option(
             names = "--checkpoint-interval-ms",
             defaultValue = "0",
-            description = "Checkpoint every N milliseconds; 0 disables (default: ${DEFAULT-VALUE}).")
+            description =
+                    "Checkpoint every N milliseconds; 0 disables (default: ${DEFAULT-VALUE}).")
     long checkpointIntervalMillis;
 
     @Override

@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
         name = "latentflow",
         mixinStandardHelpOptions = true,
         versionProvider = LatentFlowCommand.Versions.class,
-        description = "Streaming trainer for generative models: Kafka in, Flink training, Kafka out.",
+        description =
+                "Streaming trainer for generative models: Kafka in, Flink training, Kafka out.",
         subcommands = {
             TrainCommand.class,
             ProduceCommand.class,

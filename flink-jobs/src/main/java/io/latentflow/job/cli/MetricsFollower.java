@@ -51,7 +51,8 @@ final class MetricsFollower implements Runnable, AutoCloseable {
     public void run() {
         try {
             while (!stopped) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                for (ConsumerRecord<byte[], byte[]> record :
+                        consumer.poll(Duration.ofMillis(200))) {
                     accept(record);
                 }
             }

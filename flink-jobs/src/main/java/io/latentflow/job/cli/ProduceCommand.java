@@ -46,10 +46,7 @@ final class ProduceCommand implements Callable<Integer> {
                 .getOut()
                 .printf(
                         "Run %s: wrote %d samples and latent draws, seed %d: %s%n",
-                        runId,
-                        options.examples(),
-                        options.seed,
-                        feed.describe(options.topics()));
+                        runId, options.examples(), options.seed, feed.describe(options.topics()));
         return 0;
     }
 }

@@ -28,8 +28,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * What a finished run leaves in its folder: generated samples, reconstructions beside their
- * inputs, the loss curves, the metrics as CSV, and a manifest saying how to reproduce it all.
+ * What a finished run leaves in its folder: generated samples, reconstructions beside their inputs,
+ * the loss curves, the metrics as CSV, and a manifest saying how to reproduce it all.
  */
 final class RunOutputs {
     private static final int SAMPLE_COUNT = 100;
@@ -161,10 +161,10 @@ final class RunOutputs {
     private void writeLosses(List<TrainingMetrics> metrics) throws IOException {
         Map<String, double[][]> series = new LinkedHashMap<>();
         series.put("discriminator L_D", seriesOf(metrics, TrainingMetrics::getDiscriminatorLoss));
-        series.put("generator + encoder L_GE", seriesOf(metrics, TrainingMetrics::getGeneratorLoss));
         series.put(
-                "reconstruction MSE x10",
-                seriesOf(metrics, m -> 10 * m.getReconstructionError()));
+                "generator + encoder L_GE", seriesOf(metrics, TrainingMetrics::getGeneratorLoss));
+        series.put(
+                "reconstruction MSE x10", seriesOf(metrics, m -> 10 * m.getReconstructionError()));
         LossPlot.writePng(
                 folder.resolve("losses.png"), "ALI training losses", "loss", series, 900, 500);
     }
@@ -181,7 +181,8 @@ final class RunOutputs {
     }
 
     private void writeMetricsCsv(List<TrainingMetrics> metrics) throws IOException {
-        try (PrintWriter csv = new PrintWriter(Files.newBufferedWriter(folder.resolve("metrics.csv")))) {
+        try (PrintWriter csv =
+                new PrintWriter(Files.newBufferedWriter(folder.resolve("metrics.csv")))) {
             csv.println(
                     "step,applied,discriminator_loss,generator_loss,mean_real_score,"
                             + "mean_fake_score,discriminator_accuracy,discriminator_grad_norm,"

@@ -49,7 +49,14 @@ final class SnapshotReader {
             }
         }
         throw new IOException(
-                "No snapshot of run " + runId + " at step " + step + " on topic " + topic
-                        + " within " + timeout.toSeconds() + " s");
+                "No snapshot of run "
+                        + runId
+                        + " at step "
+                        + step
+                        + " on topic "
+                        + topic
+                        + " within "
+                        + timeout.toSeconds()
+                        + " s");
     }
 }

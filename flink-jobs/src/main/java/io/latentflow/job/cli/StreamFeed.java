@@ -15,11 +15,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One run's input streams: where on the data and latent topics the run's records begin and end,
- * and the producers that write them while the job trains.
+ * One run's input streams: where on the data and latent topics the run's records begin and end, and
+ * the producers that write them while the job trains.
  *
- * <p>The end offsets are known before anything is written (every record of a run has the run id
- * as its key, so all land on one partition), which lets the job stop exactly after the run's last
+ * <p>The end offsets are known before anything is written (every record of a run has the run id as
+ * its key, so all land on one partition), which lets the job stop exactly after the run's last
  * record while the producers are still writing.
  */
 final class StreamFeed {
@@ -73,7 +73,8 @@ final class StreamFeed {
                 Utils.toPositive(Utils.murmur2(runId.getBytes(StandardCharsets.UTF_8)))
                         % partitions;
         Map<TopicPartition, Long> stop = new HashMap<>(start);
-        stop.replaceAll((partition, offset) -> partition.partition() == target ? offset + records : offset);
+        stop.replaceAll(
+                (partition, offset) -> partition.partition() == target ? offset + records : offset);
         return stop;
     }
 
@@ -146,9 +147,10 @@ final class StreamFeed {
         start.forEach(
                 (partition, offset) -> {
                     if (!stop.get(partition).equals(offset)) {
-                        ranges.put(
-                                "partition " + partition.partition(),
-                                Map.of("from", offset, "until", stop.get(partition)));
+                        Map<String, Long> range = new LinkedHashMap<>();
+                        range.put("from", offset);
+                        range.put("until", stop.get(partition));
+                        ranges.put("partition " + partition.partition(), range);
                     }
                 });
         return ranges;

@@ -47,7 +47,8 @@ final class TrainingOptions {
     @Option(
             names = "--learning-rate",
             defaultValue = "2e-4",
-            description = "Adam's learning rate for all three networks (default: ${DEFAULT-VALUE}).")
+            description =
+                    "Adam's learning rate for all three networks (default: ${DEFAULT-VALUE}).")
     double learningRate;
 
     @Option(

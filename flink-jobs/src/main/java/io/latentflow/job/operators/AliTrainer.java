@@ -27,10 +27,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Trains ALI (Dumoulin et al., <a href="https://arxiv.org/abs/1606.00704">arXiv:1606.00704</a>)
- * for each run it is keyed by: pairs data samples with latent draws by sequence number, and each
- * time the next mini-batch of pairs is complete performs one discriminator update and one
- * generator plus encoder update.
+ * Trains ALI (Dumoulin et al., <a href="https://arxiv.org/abs/1606.00704">arXiv:1606.00704</a>) for
+ * each run it is keyed by: pairs data samples with latent draws by sequence number, and each time
+ * the next mini-batch of pairs is complete performs one discriminator update and one generator plus
+ * encoder update.
  *
  * <p>Pairing by sequence, not by arrival, is what makes a run reproducible: whatever the
  * interleaving of the two topics, mini-batch k holds examples k*B to k*B + B - 1 with the latent
@@ -64,7 +64,9 @@ public class AliTrainer
     @Override
     public void open(OpenContext openContext) {
         config = settings.config();
-        model = getRuntimeContext().getState(new ValueStateDescriptor<>("model", AliSerializer.INSTANCE));
+        model =
+                getRuntimeContext()
+                        .getState(new ValueStateDescriptor<>("model", AliSerializer.INSTANCE));
         progress =
                 getRuntimeContext()
                         .getState(new ValueStateDescriptor<>("progress", RunProgress.class));
@@ -88,7 +90,9 @@ public class AliTrainer
 
     private void registerGauges(MetricGroup group) {
         group.gauge("step", () -> latest == null ? 0L : latest.getStep());
-        group.gauge("discriminatorLoss", () -> latest == null ? Double.NaN : latest.getDiscriminatorLoss());
+        group.gauge(
+                "discriminatorLoss",
+                () -> latest == null ? Double.NaN : latest.getDiscriminatorLoss());
         group.gauge("generatorLoss", () -> latest == null ? Double.NaN : latest.getGeneratorLoss());
         group.gauge("meanRealScore", () -> latest == null ? Double.NaN : latest.getMeanRealScore());
         group.gauge("meanFakeScore", () -> latest == null ? Double.NaN : latest.getMeanFakeScore());
@@ -209,12 +213,18 @@ public class AliTrainer
         Ali ali = model.value();
         if (ali == null) {
             ali = Ali.initialize(config, run.seed, DataType.FLOAT);
-            LOG.info("Run {}: initialized {} from seed {}", ctx.getCurrentKey(), AliConfig.NAME, run.seed);
+            LOG.info(
+                    "Run {}: initialized {} from seed {}",
+                    ctx.getCurrentKey(),
+                    AliConfig.NAME,
+                    run.seed);
         }
         INDArray xBatch = matrix(x, batchSize, dataDim);
         AliStepResult result =
                 ali.trainStep(
-                        xBatch, matrix(prior, batchSize, latentDim), matrix(noise, batchSize, latentDim));
+                        xBatch,
+                        matrix(prior, batchSize, latentDim),
+                        matrix(noise, batchSize, latentDim));
         run.batches++;
         examplesSinceMetrics += batchSize;
         if (!result.applied()) {

@@ -5,8 +5,8 @@ import java.util.Arrays;
 /**
  * The value of one Kafka record, undecoded, with the coordinates it was read from.
  *
- * <p>Decoding happens in an operator rather than in the Kafka source so that a record that fails
- * to decode becomes a dead letter instead of failing the job.
+ * <p>Decoding happens in an operator rather than in the Kafka source so that a record that fails to
+ * decode becomes a dead letter instead of failing the job.
  */
 public class KafkaPayload {
     public String topic;

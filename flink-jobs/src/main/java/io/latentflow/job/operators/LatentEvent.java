@@ -1,8 +1,7 @@
 package io.latentflow.job.operators;
 
 /**
- * A decoded latent draw on its way to the trainer, or the notice that a latent record was
- * rejected.
+ * A decoded latent draw on its way to the trainer, or the notice that a latent record was rejected.
  */
 public class LatentEvent {
     public String runId;

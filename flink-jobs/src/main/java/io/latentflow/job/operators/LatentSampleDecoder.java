@@ -70,7 +70,11 @@ public class LatentSampleDecoder extends ProcessFunction<KafkaPayload, LatentEve
         if (values.size() != latentDim) {
             throw new RecordRejectedException(
                     runId,
-                    name + " has " + values.size() + " values, the model's latent has " + latentDim);
+                    name
+                            + " has "
+                            + values.size()
+                            + " values, the model's latent has "
+                            + latentDim);
         }
         float[] array = DataSampleDecoder.toArray(values);
         for (int i = 0; i < array.length; i++) {

@@ -4,16 +4,22 @@ package io.latentflow.job.operators;
 public class RunProgress {
     /** Sequence number of the first example of the next mini-batch. */
     public long nextSequence;
+
     /** Mini-batches consumed, applied or not. */
     public long batches;
+
     /** Steps whose loss or gradients were not finite and were therefore not applied. */
     public long skippedSteps;
+
     /** Records of this run rejected to the dead-letter topic. */
     public long deadLetters;
+
     /** Records that arrived for a sequence already trained on, and were ignored. */
     public long duplicates;
+
     public long dataOffset = -1;
     public long latentOffset = -1;
+
     /** Seed of the run's latent stream; the model was initialized from it. */
     public long seed;
 

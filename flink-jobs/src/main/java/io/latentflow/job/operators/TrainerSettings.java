@@ -40,7 +40,11 @@ public record TrainerSettings(
     }
 
     public static TrainerSettings of(
-            AliConfig config, int batchSize, long steps, int metricsInterval, int snapshotInterval) {
+            AliConfig config,
+            int batchSize,
+            long steps,
+            int metricsInterval,
+            int snapshotInterval) {
         return new TrainerSettings(
                 new HashMap<>(config.describe()),
                 batchSize,
