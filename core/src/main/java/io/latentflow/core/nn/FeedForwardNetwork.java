@@ -156,7 +156,7 @@ public final class FeedForwardNetwork {
         for (int l = layers.length - 1; l >= 0; l--) {
             INDArray layerInput = l == 0 ? cache.input : cache.hidden[l - 1];
             if (target.parameters()) {
-                layers[l].backwardParameters(layerInput, delta);
+                layers[l].backwardParameters(layerInput, delta, cache.ones);
             }
             if (l > 0) {
                 INDArray hiddenGradient = cache.hiddenGradient[l - 1];
@@ -252,6 +252,7 @@ public final class FeedForwardNetwork {
         private INDArray output;
         private INDArray outputAffineGradient;
         private INDArray inputGradient;
+        private INDArray ones;
 
         private void ensureRows(int newRows) {
             if (newRows == rows) {
@@ -272,6 +273,7 @@ public final class FeedForwardNetwork {
             output = sigmoid ? Nd4j.create(dataType, newRows, outputs) : outputAffine;
             outputAffineGradient = sigmoid ? Nd4j.create(dataType, newRows, outputs) : null;
             inputGradient = Nd4j.create(dataType, newRows, widths[0]);
+            ones = Nd4j.ones(dataType, 1, newRows);
             rows = newRows;
         }
     }

@@ -2,11 +2,13 @@ package io.latentflow.core.optim;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 class AdamTest {
     private static final double[] FIRST_GRADIENT = {0.2, -0.4, 0.0};
@@ -78,5 +80,28 @@ class AdamTest {
                 new double[] {0.8067823261151786, -1.8910675839675624, 0.4255863647066171},
                 parameters.toDoubleVector(),
                 1e-6);
+    }
+
+    @Test
+    void updateLeavesTheGradientAsItWas() {
+        Adam adam = new Adam(0.1, 0.9, 0.999, 1e-8, 3, DataType.DOUBLE);
+        INDArray gradient = Nd4j.createFromArray(FIRST_GRADIENT);
+        adam.update(Nd4j.createFromArray(1.0, -2.0, 0.5), gradient);
+        assertArrayEquals(FIRST_GRADIENT, gradient.toDoubleVector());
+    }
+
+    @Test
+    void viewsAndVectorsOfAnotherSizeOrTypeAreRejected() {
+        Adam adam = new Adam(0.1, 0.9, 0.999, 1e-8, 3, DataType.DOUBLE);
+        INDArray gradient = Nd4j.createFromArray(FIRST_GRADIENT);
+        INDArray view = Nd4j.zeros(DataType.DOUBLE, 5).get(NDArrayIndex.interval(1, 4));
+        assertThrows(IllegalArgumentException.class, () -> adam.update(view, gradient));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> adam.update(Nd4j.zeros(DataType.DOUBLE, 4), gradient));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> adam.update(Nd4j.zeros(DataType.FLOAT, 3), gradient));
+        assertEquals(0, adam.iteration());
     }
 }
