@@ -90,6 +90,10 @@ final class TrainCommand implements Callable<Integer> {
             if (bootstrap == null) {
                 broker = EmbeddedKafkaBroker.start(folder.resolve("kafka"));
                 bootstrap = broker.bootstrapServers();
+                // Ctrl-C ends the JVM without reaching the finally block below.
+                EmbeddedKafkaBroker started = broker;
+                Runtime.getRuntime()
+                        .addShutdownHook(new Thread(() -> closeQuietly(started), "broker-stop"));
                 out.println("Started an embedded Kafka broker at " + bootstrap);
             }
             return train(runId, folder, images, bootstrap, out);
@@ -167,6 +171,14 @@ final class TrainCommand implements Callable<Integer> {
             out.println("Outputs in " + folder.toAbsolutePath());
             out.flush();
             return 0;
+        }
+    }
+
+    private static void closeQuietly(EmbeddedKafkaBroker broker) {
+        try {
+            broker.close();
+        } catch (Exception e) {
+            LOG.warn("Could not stop the embedded broker cleanly: {}", e.getMessage());
         }
     }
 

@@ -112,7 +112,7 @@ public class AliTrainer
         RunProgress run = progressOfRun();
         if (event.rejected) {
             run.deadLetters++;
-        } else if (isStale(run, event.sequence, "data", event.offset)) {
+        } else if (isStale(run, event.sequence, event.offset, "data", ctx.getCurrentKey())) {
             run.duplicates++;
         } else {
             pendingData.put(event.sequence, event);
@@ -127,7 +127,7 @@ public class AliTrainer
         RunProgress run = progressOfRun();
         if (event.rejected) {
             run.deadLetters++;
-        } else if (isStale(run, event.sequence, "latent", event.offset)) {
+        } else if (isStale(run, event.sequence, event.offset, "latent", ctx.getCurrentKey())) {
             run.duplicates++;
         } else {
             pendingLatents.put(event.sequence, event);
@@ -141,13 +141,14 @@ public class AliTrainer
         return run == null ? new RunProgress() : run;
     }
 
-    private boolean isStale(RunProgress run, long sequence, String kind, long offset) {
+    private boolean isStale(
+            RunProgress run, long sequence, long offset, String kind, String runId) {
         if (sequence >= run.nextSequence && !finished(run)) {
             return false;
         }
         LOG.warn(
                 "Run {}: ignored {} record at offset {} with sequence {}; training is past it",
-                currentRunId(),
+                runId,
                 kind,
                 offset,
                 sequence);
@@ -156,10 +157,6 @@ public class AliTrainer
 
     private boolean finished(RunProgress run) {
         return settings.steps() > 0 && run.batches >= settings.steps();
-    }
-
-    private String currentRunId() {
-        return latest == null ? "?" : latest.getRunId();
     }
 
     private void trainWhileBatchesAreComplete(

@@ -3,66 +3,34 @@ package io.latentflow.job.operators;
 import io.latentflow.job.kafka.AvroWireFormat;
 import io.latentflow.schema.LatentSample;
 import java.util.List;
-import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.streaming.api.functions.ProcessFunction;
-import org.apache.flink.util.Collector;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Decodes latent-topic records into {@link LatentEvent}s and rejects, to the dead-letter output,
- * every record that does not decode, has draws of the wrong dimension, or non-finite values.
+ * Decodes latent-topic records into {@link LatentEvent}s; a record that does not decode, has draws
+ * of the wrong dimension or a negative sequence number, or holds non-finite values becomes a dead
+ * letter.
  */
-public class LatentSampleDecoder extends ProcessFunction<KafkaPayload, LatentEvent> {
-    private static final Logger LOG = LoggerFactory.getLogger(LatentSampleDecoder.class);
-
-    private final AvroWireFormat<LatentSample> wireFormat = AvroWireFormat.latentSamples();
-
+public class LatentSampleDecoder extends RecordDecoder<LatentSample, LatentEvent> {
     private final int latentDim;
-    private final String defaultRunId;
-    private transient Counter rejected;
 
     public LatentSampleDecoder(int latentDim, String defaultRunId) {
+        super(AvroWireFormat.latentSamples(), defaultRunId);
         this.latentDim = latentDim;
-        this.defaultRunId = defaultRunId;
     }
 
     @Override
-    public void open(OpenContext openContext) {
-        rejected = getRuntimeContext().getMetricGroup().counter("deadLetters");
-    }
-
-    @Override
-    public void processElement(KafkaPayload payload, Context ctx, Collector<LatentEvent> out) {
-        try {
-            LatentSample sample = decode(payload);
-            out.collect(
-                    LatentEvent.draw(
-                            sample.getRunId(),
-                            sample.getSeed(),
-                            sample.getSequence(),
-                            checked(sample.getRunId(), "prior", sample.getPrior()),
-                            checked(sample.getRunId(), "noise", sample.getNoise()),
-                            payload.offset));
-        } catch (RecordRejectedException e) {
-            reject(payload, e.getMessage(), null, e.runId(), ctx, out);
-        } catch (Exception e) {
-            String reason = "not a LatentSample in Avro single-object encoding: " + e.getMessage();
-            reject(payload, reason, e, null, ctx, out);
-        }
-    }
-
-    private LatentSample decode(KafkaPayload payload) throws Exception {
-        if (payload.value == null) {
-            throw new RecordRejectedException(null, "record has no value");
-        }
-        LatentSample sample = wireFormat.decode(payload.value);
+    LatentEvent toEvent(LatentSample sample, long offset) throws RecordRejectedException {
+        String runId = sample.getRunId();
         if (sample.getSequence() < 0) {
             throw new RecordRejectedException(
-                    sample.getRunId(), "negative sequence number " + sample.getSequence());
+                    runId, "negative sequence number " + sample.getSequence());
         }
-        return sample;
+        return LatentEvent.draw(
+                runId,
+                sample.getSeed(),
+                sample.getSequence(),
+                checked(runId, "prior", sample.getPrior()),
+                checked(runId, "noise", sample.getNoise()),
+                offset);
     }
 
     private float[] checked(String runId, String name, List<Float> values)
@@ -76,7 +44,7 @@ public class LatentSampleDecoder extends ProcessFunction<KafkaPayload, LatentEve
                             + " values, the model's latent has "
                             + latentDim);
         }
-        float[] array = DataSampleDecoder.toArray(values);
+        float[] array = toArray(values);
         for (int i = 0; i < array.length; i++) {
             if (!Float.isFinite(array[i])) {
                 throw new RecordRejectedException(runId, name + "[" + i + "] is " + array[i]);
@@ -85,16 +53,8 @@ public class LatentSampleDecoder extends ProcessFunction<KafkaPayload, LatentEve
         return array;
     }
 
-    private void reject(
-            KafkaPayload payload,
-            String reason,
-            Throwable error,
-            String runId,
-            Context ctx,
-            Collector<LatentEvent> out) {
-        LOG.warn("Rejected latent record {}: {}", payload, reason);
-        rejected.inc();
-        ctx.output(DeadLetters.OUTPUT, DeadLetters.of(payload, reason, error));
-        out.collect(LatentEvent.rejection(runId == null ? defaultRunId : runId, payload.offset));
+    @Override
+    LatentEvent rejection(String runId, long offset) {
+        return LatentEvent.rejection(runId, offset);
     }
 }
