@@ -32,10 +32,10 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "bench",
         mixinStandardHelpOptions = true,
+        versionProvider = LatentFlowCommand.Versions.class,
         description = {
             "Time ALI training steps: the core loop alone, then the whole Kafka + Flink pipeline.",
-            "Threads follow OMP_NUM_THREADS; compare with ../shared/bench/torch_ali.py run in the"
-                    + " same sitting."
+            "Threads follow OMP_NUM_THREADS. Compare with a peer measured in the same sitting."
         })
 final class BenchCommand implements Callable<Integer> {
     private static final int WARM_UP_STEPS = 5;

@@ -15,6 +15,7 @@ import picocli.CommandLine.Option;
 @Command(
         name = "job",
         mixinStandardHelpOptions = true,
+        versionProvider = LatentFlowCommand.Versions.class,
         description = {
             "Run the ALI training job on an existing Kafka cluster, for example on a Flink"
                     + " cluster: flink run -c io.latentflow.job.cli.LatentFlowCommand"
@@ -38,6 +39,7 @@ final class JobCommand implements Callable<Integer> {
         if (options.bootstrapServers == null) {
             throw new IllegalArgumentException("job needs --bootstrap-servers");
         }
+        options.validate(true);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         if (checkpointIntervalMillis > 0) {
             env.enableCheckpointing(checkpointIntervalMillis);

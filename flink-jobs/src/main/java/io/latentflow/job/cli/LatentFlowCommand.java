@@ -3,6 +3,8 @@ package io.latentflow.job.cli;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -21,9 +23,48 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class
         })
 public final class LatentFlowCommand implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(LatentFlowCommand.class);
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new LatentFlowCommand()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line with LatentFlow's error reporting: one line per failure, no trace. */
+    static CommandLine commandLine() {
+        return new CommandLine(new LatentFlowCommand())
+                .setExecutionExceptionHandler(LatentFlowCommand::reportFailure);
+    }
+
+    private static int reportFailure(
+            Exception failure, CommandLine command, CommandLine.ParseResult parseResult) {
+        LOG.debug("{} failed", command.getCommandName(), failure);
+        command.getErr()
+                .println(
+                        command.getColorScheme()
+                                .errorText(
+                                        "latentflow "
+                                                + command.getCommandName()
+                                                + ": "
+                                                + describe(failure)));
+        command.getErr().flush();
+        return 1;
+    }
+
+    /** The failure's own message, and its causes' where they add something. */
+    static String describe(Throwable failure) {
+        StringBuilder message = new StringBuilder(messageOf(failure));
+        for (Throwable cause = failure.getCause(); cause != null; cause = cause.getCause()) {
+            String text = messageOf(cause);
+            if (!message.toString().contains(text)) {
+                message.append(": ").append(text);
+            }
+        }
+        return message.toString();
+    }
+
+    private static String messageOf(Throwable failure) {
+        String message = failure.getMessage();
+        return message == null || message.isBlank() ? failure.getClass().getSimpleName() : message;
     }
 
     @Override

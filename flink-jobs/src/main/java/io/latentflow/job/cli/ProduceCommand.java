@@ -14,6 +14,7 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "produce",
         mixinStandardHelpOptions = true,
+        versionProvider = LatentFlowCommand.Versions.class,
         description =
                 "Create the topics if missing, then write steps x batch-size Fashion-MNIST"
                         + " training samples and as many seeded latent draws for one run.")
@@ -36,6 +37,7 @@ final class ProduceCommand implements Callable<Integer> {
         if (options.bootstrapServers == null) {
             throw new IllegalArgumentException("produce needs --bootstrap-servers");
         }
+        options.validate(false);
         String runId = options.runIdOrDefault();
         IdxImageSource images = IdxImageSource.trainingSet(datasetPath);
         TopicAdministration.ensureTopics(options.bootstrapServers, options.topics());

@@ -17,7 +17,8 @@ final class ProgressDisplay {
     private final PrintWriter out;
     private final long totalSteps;
     private final boolean terminal;
-    private final long startNanos = System.nanoTime();
+    private long firstStep = -1;
+    private long firstStepNanos;
     private long lastPrintedTenth = -1;
 
     ProgressDisplay(PrintWriter out, long totalSteps, boolean terminal) {
@@ -70,9 +71,15 @@ final class ProgressDisplay {
                         m.getDiscriminatorAccuracy(),
                         m.getReconstructionError(),
                         m.getSamplesPerSecond()));
-        if (totalSteps > 0 && m.getStep() > 0 && m.getStep() < totalSteps) {
-            double elapsed = (System.nanoTime() - startNanos) / 1e9;
-            long remaining = (long) (elapsed / m.getStep() * (totalSteps - m.getStep()));
+        // The time left is extrapolated from the steps seen since the first record, so that
+        // start-up does not count as training time.
+        if (firstStep < 0) {
+            firstStep = m.getStep();
+            firstStepNanos = System.nanoTime();
+        } else if (totalSteps > 0 && m.getStep() > firstStep && m.getStep() < totalSteps) {
+            double elapsed = (System.nanoTime() - firstStepNanos) / 1e9;
+            double perStep = elapsed / (m.getStep() - firstStep);
+            long remaining = (long) (perStep * (totalSteps - m.getStep()));
             line.append("  ETA ").append(format(Duration.ofSeconds(remaining)));
         }
         if (m.getDeadLetters() > 0) {

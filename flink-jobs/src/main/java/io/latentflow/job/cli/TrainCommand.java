@@ -35,6 +35,7 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "train",
         mixinStandardHelpOptions = true,
+        versionProvider = LatentFlowCommand.Versions.class,
         description = {
             "Train ALI on Fashion-MNIST streamed through Kafka into a local Flink MiniCluster.",
             "Writes into the run folder: samples.png (G(z)), reconstructions.png (x beside"
@@ -69,10 +70,11 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        options.validate(false);
         String runId = options.runIdOrDefault();
         Path folder = runDir != null ? runDir : Path.of("runs", runId);
-        Files.createDirectories(folder);
         IdxImageSource images = IdxImageSource.trainingSet(datasetPath);
+        Files.createDirectories(folder);
         PrintWriter out = spec.commandLine().getOut();
         out.printf(
                 "Run %s: ALI (%s) for %d steps of %d on %s, outputs in %s%n",
@@ -109,6 +111,7 @@ final class TrainCommand implements Callable<Integer> {
             throws Exception {
         TopicNames topics = options.topics();
         TopicAdministration.ensureTopics(bootstrap, topics);
+        LOG.info("Run {}: topics ready on {}", runId, bootstrap);
         StreamFeed feed = StreamFeed.plan(bootstrap, topics, runId, options);
         Map<TopicPartition, Long> metricsStart =
                 TopicAdministration.endOffsets(bootstrap, topics.metrics());

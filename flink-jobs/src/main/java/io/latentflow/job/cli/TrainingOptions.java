@@ -13,7 +13,9 @@ final class TrainingOptions {
     @Option(
             names = "--steps",
             defaultValue = "3000",
-            description = "Mini-batches to train (default: ${DEFAULT-VALUE}).")
+            description =
+                    "Mini-batches to train, or for produce to write (default: ${DEFAULT-VALUE})."
+                            + " For job, 0 trains for as long as records arrive.")
     long steps;
 
     @Option(
@@ -54,8 +56,8 @@ final class TrainingOptions {
     @Option(
             names = "--bootstrap-servers",
             description =
-                    "An existing Kafka cluster (host:port,...). Without it, train starts a broker"
-                            + " in this process on a free loopback port.")
+                    "A Kafka cluster (host:port,...). produce and job need one; without it, train"
+                            + " starts a broker in its own process on a free loopback port.")
     String bootstrapServers;
 
     @Option(
@@ -85,6 +87,19 @@ final class TrainingOptions {
                     "Write a model snapshot every N steps; 0 writes one after the last step only"
                             + " (default: ${DEFAULT-VALUE}).")
     int snapshotInterval;
+
+    /**
+     * Checks every value before anything starts, so that a mistake costs a second, not a broker
+     * start.
+     *
+     * @param stepsMayBeZero whether 0 steps means "without end" for the command
+     */
+    void validate(boolean stepsMayBeZero) {
+        if (steps < 0 || (steps == 0 && !stepsMayBeZero)) {
+            throw new IllegalArgumentException("--steps must be at least 1, was " + steps);
+        }
+        trainerSettings();
+    }
 
     AliConfig modelConfig() {
         return AliConfig.mlpDefaults()

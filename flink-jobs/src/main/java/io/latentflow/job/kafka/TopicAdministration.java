@@ -78,7 +78,7 @@ public final class TopicAdministration {
         }
 
         try (Admin admin = Admin.create(adminProperties(bootstrapServers))) {
-            Set<String> existing = await(admin.listTopics().names());
+            Set<String> existing = await(bootstrapServers, admin.listTopics().names());
             List<NewTopic> missing = new ArrayList<>();
             for (String name : names.all()) {
                 if (existing.contains(name)) {
@@ -105,7 +105,8 @@ public final class TopicAdministration {
         Objects.requireNonNull(topic, "topic");
         try (Admin admin = Admin.create(adminProperties(bootstrapServers))) {
             TopicDescription description =
-                    await(admin.describeTopics(List.of(topic)).allTopicNames()).get(topic);
+                    await(bootstrapServers, admin.describeTopics(List.of(topic)).allTopicNames())
+                            .get(topic);
             Map<TopicPartition, OffsetSpec> request =
                     description.partitions().stream()
                             .map(partition -> new TopicPartition(topic, partition.partition()))
@@ -113,7 +114,7 @@ public final class TopicAdministration {
                                     Collectors.toMap(
                                             Function.identity(), p -> OffsetSpec.latest()));
             Map<TopicPartition, ListOffsetsResultInfo> offsets =
-                    await(admin.listOffsets(request).all());
+                    await(bootstrapServers, admin.listOffsets(request).all());
 
             // Ordered by partition, and serializable: Flink jobs carry these maps in their graph.
             Map<TopicPartition, Long> endOffsets = new LinkedHashMap<>();
@@ -140,7 +141,7 @@ public final class TopicAdministration {
         CreateTopicsResult result = admin.createTopics(topics);
         for (Map.Entry<String, KafkaFuture<Void>> entry : result.values().entrySet()) {
             try {
-                await(entry.getValue());
+                await(bootstrapServers, entry.getValue());
                 LOG.info("Created topic {} on {}", entry.getKey(), bootstrapServers);
             } catch (KafkaException e) {
                 // Another process may have created the topic between our listing and creating it.
@@ -167,15 +168,18 @@ public final class TopicAdministration {
      * Waits for an admin request, turning its checked failures into Kafka's unchecked exceptions
      * with the cause kept.
      */
-    private static <T> T await(KafkaFuture<T> future) {
+    private static <T> T await(String bootstrapServers, KafkaFuture<T> future) {
         try {
             return future.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             throw new InterruptException(e);
         } catch (ExecutionException e) {
-            throw new KafkaException(e.getCause().getMessage(), e.getCause());
+            throw new KafkaException(
+                    "Kafka at " + bootstrapServers + ": " + e.getCause().getMessage(),
+                    e.getCause());
         } catch (TimeoutException e) {
-            throw new KafkaException("No answer from the cluster within " + TIMEOUT, e);
+            throw new KafkaException(
+                    "No answer from Kafka at " + bootstrapServers + " within " + TIMEOUT, e);
         }
     }
 }

@@ -1,0 +1,81 @@
+package io.latentflow.job.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** A user's mistakes end in one line that names the problem, before anything is started. */
+class CommandLineErrorsTest {
+
+    @TempDir Path folder;
+
+    private final StringWriter errors = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine command = LatentFlowCommand.commandLine();
+        command.setErr(new PrintWriter(errors));
+        command.setOut(new PrintWriter(new StringWriter()));
+        return command.execute(args);
+    }
+
+    @Test
+    void missingDatasetIsOneLineNamingThePathAndNoRunFolderIsLeft() {
+        Path runDir = folder.resolve("run");
+
+        int exit =
+                run(
+                        "train",
+                        "--steps",
+                        "5",
+                        "--run-dir",
+                        runDir.toString(),
+                        "--dataset-path",
+                        folder.resolve("nowhere").toString());
+
+        assertEquals(1, exit);
+        String message = errors.toString().strip();
+        assertTrue(message.startsWith("latentflow train: "), message);
+        assertTrue(message.contains(folder.resolve("nowhere").toString()), message);
+        assertFalse(message.contains("\n"), "more than one line: " + message);
+        assertFalse(Files.exists(runDir));
+    }
+
+    @Test
+    void zeroStepsForTrainIsRefusedBeforeAnythingStarts() {
+        int exit = run("train", "--steps", "0", "--run-dir", folder.resolve("run").toString());
+
+        assertEquals(1, exit);
+        assertTrue(
+                errors.toString().contains("--steps must be at least 1, was 0"), errors.toString());
+    }
+
+    @Test
+    void badBatchSizeIsRefusedWithTheValue() {
+        int exit = run("produce", "--bootstrap-servers", "127.0.0.1:1", "--batch-size", "0");
+
+        assertEquals(1, exit);
+        assertTrue(
+                errors.toString().contains("batch size must be at least 1, was 0"),
+                errors.toString());
+    }
+
+    @Test
+    void causesAreJoinedOnlyWhereTheyAddSomething() {
+        Exception failure =
+                new IllegalStateException("writing failed", new java.io.IOException("disk full"));
+
+        assertEquals("writing failed: disk full", LatentFlowCommand.describe(failure));
+        assertEquals(
+                "disk full",
+                LatentFlowCommand.describe(
+                        new RuntimeException("disk full", new java.io.IOException("disk full"))));
+    }
+}
