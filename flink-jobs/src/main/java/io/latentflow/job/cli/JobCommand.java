@@ -21,7 +21,9 @@ import picocli.CommandLine.Option;
                     + " cluster: flink run -c io.latentflow.job.cli.LatentFlowCommand"
                     + " latentflow.jar job --bootstrap-servers kafka:9092",
             "Reads the data and latent topics from the earliest offset and trains every run it"
-                    + " finds there for --steps steps (0: without end)."
+                    + " finds there for --steps steps (0: without end). Each run's model is"
+                    + " seeded from its latent records; --run-id names the job and the run that"
+                    + " unreadable records are counted against."
         })
 final class JobCommand implements Callable<Integer> {
 
