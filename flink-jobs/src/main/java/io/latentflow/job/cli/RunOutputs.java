@@ -187,12 +187,14 @@ final class RunOutputs {
                     "step,applied,discriminator_loss,generator_loss,mean_real_score,"
                             + "mean_fake_score,discriminator_accuracy,discriminator_grad_norm,"
                             + "generator_grad_norm,encoder_grad_norm,reconstruction_error,"
-                            + "samples_per_second,data_offset,latent_offset,dead_letters,skipped_steps");
+                            + "samples_per_second,data_offset,latent_offset,dead_letters,"
+                            + "skipped_steps");
             for (TrainingMetrics m : metrics) {
                 csv.println(
                         String.format(
                                 Locale.ROOT,
-                                "%d,%b,%.6f,%.6f,%.6f,%.6f,%.4f,%.6g,%.6g,%.6g,%.6f,%.1f,%d,%d,%d,%d",
+                                "%d,%b,%.6f,%.6f,%.6f,%.6f,%.4f,%.6g,%.6g,%.6g,%.6f,%.1f,"
+                                        + "%d,%d,%d,%d",
                                 m.getStep(),
                                 m.getApplied(),
                                 m.getDiscriminatorLoss(),
