@@ -125,4 +125,44 @@ class AliTrainingJobITCase {
         assertEquals(snapshots.get(0).getNetworks(), snapshots.get(1).getNetworks());
         assertNotEquals(snapshots.get(0).getParameterHash(), snapshots.get(2).getParameterHash());
     }
+
+    @Test
+    void oneJobTrainsTwoRunsAsIfEachWereAlone() throws Exception {
+        String bootstrap = broker.bootstrapServers();
+        long steps = 10;
+        TopicNames shared = TopicNames.withPrefix("two-runs-test");
+        TopicAdministration.ensureTopics(bootstrap, shared);
+        PipelineFixture.produceRun(bootstrap, shared, "run-x", 21, steps);
+        PipelineFixture.produceRun(bootstrap, shared, "run-y", 22, steps);
+        PipelineFixture.runJob(
+                bootstrap, shared, "run-x", PipelineFixture.trainer(steps, 5), null, null);
+
+        TopicNames alone = TopicNames.withPrefix("one-run-test");
+        TopicAdministration.ensureTopics(bootstrap, alone);
+        PipelineFixture.produceRun(bootstrap, alone, "run-x", 21, steps);
+        PipelineFixture.runJob(
+                bootstrap, alone, "run-x", PipelineFixture.trainer(steps, 5), null, null);
+
+        Map<String, ModelSnapshot> together =
+                PipelineFixture.readAll(
+                                bootstrap,
+                                shared.snapshots(),
+                                unchecked(ModelSnapshot.getDecoder()::decode))
+                        .stream()
+                        .collect(
+                                java.util.stream.Collectors.toMap(
+                                        ModelSnapshot::getRunId, snapshot -> snapshot));
+        ModelSnapshot single =
+                PipelineFixture.readAll(
+                                bootstrap,
+                                alone.snapshots(),
+                                unchecked(ModelSnapshot.getDecoder()::decode))
+                        .get(0);
+        assertEquals(java.util.Set.of("run-x", "run-y"), together.keySet());
+        assertEquals(21, together.get("run-x").getSeed());
+        assertEquals(22, together.get("run-y").getSeed());
+        assertEquals(single.getParameterHash(), together.get("run-x").getParameterHash());
+        assertNotEquals(
+                together.get("run-x").getParameterHash(), together.get("run-y").getParameterHash());
+    }
 }

@@ -89,6 +89,46 @@ public final class TopicAdministration {
             }
             if (!missing.isEmpty()) {
                 create(admin, missing, bootstrapServers);
+                awaitLeaders(admin, missing, bootstrapServers);
+            }
+        }
+    }
+
+    /**
+     * Waits until the leader of every partition of new topics answers for it. A producer that
+     * writes before then meets NotLeaderOrFollower, and its idempotent retries were seen to end in
+     * OutOfOrderSequence errors until the delivery timeout.
+     */
+    private static void awaitLeaders(Admin admin, List<NewTopic> topics, String bootstrapServers) {
+        Map<TopicPartition, OffsetSpec> request = new LinkedHashMap<>();
+        for (NewTopic topic : topics) {
+            for (int partition = 0; partition < topic.numPartitions(); partition++) {
+                request.put(new TopicPartition(topic.name(), partition), OffsetSpec.latest());
+            }
+        }
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (true) {
+            try {
+                // ListOffsets is served by each partition's leader only.
+                admin.listOffsets(request).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                return;
+            } catch (ExecutionException | TimeoutException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new KafkaException(
+                            "Kafka at "
+                                    + bootstrapServers
+                                    + ": no leader answered for the new topics within "
+                                    + TIMEOUT,
+                            e);
+                }
+                LOG.debug("Leaders of the new topics not ready yet: {}", e.getMessage());
+            } catch (InterruptedException e) {
+                throw new InterruptException(e);
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                throw new InterruptException(e);
             }
         }
     }
