@@ -10,7 +10,7 @@ import io.latentflow.job.operators.KafkaPayload;
 import io.latentflow.job.operators.KafkaPayloadDeserializer;
 import io.latentflow.job.operators.LatentEvent;
 import io.latentflow.job.operators.LatentSampleDecoder;
-import io.latentflow.job.operators.RunIdKeySerializer;
+import io.latentflow.job.operators.RecordKeySerializer;
 import io.latentflow.schema.DeadLetter;
 import io.latentflow.schema.ModelSnapshot;
 import io.latentflow.schema.TrainingMetrics;
@@ -139,7 +139,7 @@ public final class AliTrainingJob {
             JobSettings settings,
             String topic,
             Class<T> recordClass,
-            RunIdKeySerializer.SerializableRunId<T> keyOf,
+            RecordKeySerializer.SerializableKey<T> keyOf,
             Integer maxRecordBytes) {
         Properties producer = new Properties();
         if (maxRecordBytes != null) {
@@ -155,7 +155,7 @@ public final class AliTrainingJob {
                 .setRecordSerializer(
                         KafkaRecordSerializationSchema.<T>builder()
                                 .setTopic(topic)
-                                .setKeySerializationSchema(new RunIdKeySerializer<>(keyOf))
+                                .setKeySerializationSchema(new RecordKeySerializer<>(keyOf))
                                 .setValueSerializationSchema(new AvroValueSerializer<>(recordClass))
                                 .build())
                 .build();
