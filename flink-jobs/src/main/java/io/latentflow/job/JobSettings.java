@@ -6,8 +6,8 @@ import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Everything the streaming ALI job needs to know: where Kafka is, which topics and offsets to read,
- * and how to train.
+ * Everything the streaming training job needs to know: where Kafka is, which topics and offsets to
+ * read, and how to train.
  *
  * @param bootstrapServers the Kafka cluster
  * @param topics the topics read and written

@@ -3,7 +3,8 @@ package io.latentflow.job;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.latentflow.core.data.FashionMnist;
-import io.latentflow.core.model.AliConfig;
+import io.latentflow.core.model.AdversarialConfig;
+import io.latentflow.core.model.InstanceNoise;
 import io.latentflow.job.kafka.TopicAdministration;
 import io.latentflow.job.kafka.TopicNames;
 import io.latentflow.job.operators.TrainerSettings;
@@ -29,8 +30,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 /** What the pipeline ITCases share: a small ALI, real Fashion-MNIST, and topic round trips. */
 final class PipelineFixture {
     /** A small ali-mlp, so that fifty steps take seconds; same layers, narrower. */
-    static final AliConfig SMALL_MODEL =
-            AliConfig.mlpDefaults().withHiddenUnits(64).withLatentDim(8);
+    static final AdversarialConfig SMALL_MODEL =
+            AdversarialConfig.mlpDefaults().withHiddenUnits(64).withLatentDim(8);
 
     static final int BATCH_SIZE = 16;
 
@@ -51,7 +52,8 @@ final class PipelineFixture {
     }
 
     static TrainerSettings trainer(long steps, int metricsInterval) {
-        return TrainerSettings.of(SMALL_MODEL, BATCH_SIZE, steps, metricsInterval, 0);
+        return TrainerSettings.of(
+                SMALL_MODEL, InstanceNoise.NONE, BATCH_SIZE, steps, metricsInterval, 0);
     }
 
     /** Writes {@code steps} mini-batches of one run's data and latent records. */
@@ -79,7 +81,7 @@ final class PipelineFixture {
         config.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createLocalEnvironment(1, config);
-        AliTrainingJob.build(
+        AdversarialTrainingJob.build(
                 env,
                 new JobSettings(
                         bootstrap,

@@ -3,33 +3,35 @@ package io.latentflow.core.model;
 import io.latentflow.core.nn.CentralDifference;
 import io.latentflow.core.nn.FeedForwardNetwork;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Float64 central-difference checks of the gradients {@link Ali} computes: L_D with respect to
- * every discriminator parameter, L_GE with respect to every generator and encoder parameter, with
- * the encoder's noise held fixed.
+ * Float64 central-difference checks of the gradients {@link Ali} and {@link Gan} compute under each
+ * {@link GeneratorCost}: L_D with respect to every discriminator parameter, the generator cost with
+ * respect to every generator and encoder parameter, with the encoder's noise and the instance noise
+ * held fixed.
  */
 class AliGradientTest {
-    private static final AliConfig SMALL = new AliConfig(6, 3, 5, 2, 0.2, 2e-4, 0.5, 0.999);
     private static final int BATCH = 4;
 
-    private Ali model;
-    private INDArray x;
-    private INDArray prior;
-    private INDArray noise;
+    private static AdversarialConfig small(ModelKind kind, GeneratorCost cost) {
+        return new AdversarialConfig(kind, 6, 3, 5, 2, 0.2, 2e-4, 0.5, 0.999, cost);
+    }
 
-    @BeforeEach
-    void createModelAndBatch() {
-        model = Ali.initialize(SMALL, 21, DataType.DOUBLE);
+    private static AdversarialBatch batch(AdversarialModel model, boolean instanceNoise) {
         SplittableRandom random = new SplittableRandom(22);
-        x = matrix(random, BATCH, SMALL.dataDim(), false);
-        prior = matrix(random, BATCH, SMALL.latentDim(), true);
-        noise = matrix(random, BATCH, SMALL.latentDim(), true);
+        AdversarialConfig config = model.config();
+        return new AdversarialBatch(
+                matrix(random, BATCH, config.dataDim(), false),
+                matrix(random, BATCH, config.latentDim(), true),
+                matrix(random, BATCH, config.latentDim(), true),
+                instanceNoise
+                        ? matrix(random, 2 * BATCH, model.discriminatorInputs(), true)
+                        : null);
     }
 
     private static INDArray matrix(SplittableRandom random, int rows, int columns, boolean normal) {
@@ -47,33 +49,66 @@ class AliGradientTest {
         return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random.nextDouble());
     }
 
-    private void checkGradient(String networkName, boolean discriminatorLoss) {
-        model.computeGradients(x, prior, noise);
+    private static void checkGradient(
+            ModelKind kind,
+            GeneratorCost cost,
+            String networkName,
+            boolean discriminatorLoss,
+            boolean instanceNoise) {
+        AdversarialModel model =
+                AdversarialModel.initialize(small(kind, cost), 21, DataType.DOUBLE);
+        AdversarialBatch batch = batch(model, instanceNoise);
+        model.computeGradients(batch, cost);
         FeedForwardNetwork network = model.network(networkName);
         INDArray analytic = network.gradient().dup();
 
         CentralDifference.assertGradientMatches(
-                networkName,
+                kind + " " + cost + " " + networkName,
                 network.parameters(),
                 analytic,
                 () -> {
-                    AliStepResult result = model.computeGradients(x, prior, noise);
+                    AdversarialStepResult result = model.computeGradients(batch, cost);
                     return discriminatorLoss ? result.discriminatorLoss() : result.generatorLoss();
                 });
     }
 
-    @Test
-    void discriminatorGradientMatchesCentralDifferencesOfDiscriminatorLoss() {
-        checkGradient("discriminator", true);
+    @ParameterizedTest
+    @EnumSource(GeneratorCost.class)
+    void aliDiscriminatorGradientMatchesCentralDifferencesOfDiscriminatorLoss(GeneratorCost cost) {
+        checkGradient(ModelKind.ALI, cost, "discriminator", true, false);
     }
 
-    @Test
-    void generatorGradientMatchesCentralDifferencesOfGeneratorEncoderLoss() {
-        checkGradient("generator", false);
+    @ParameterizedTest
+    @EnumSource(GeneratorCost.class)
+    void aliGeneratorGradientMatchesCentralDifferencesOfTheCost(GeneratorCost cost) {
+        checkGradient(ModelKind.ALI, cost, "generator", false, false);
     }
 
-    @Test
-    void encoderGradientMatchesCentralDifferencesOfGeneratorEncoderLoss() {
-        checkGradient("encoder", false);
+    @ParameterizedTest
+    @EnumSource(GeneratorCost.class)
+    void aliEncoderGradientMatchesCentralDifferencesOfTheCost(GeneratorCost cost) {
+        checkGradient(ModelKind.ALI, cost, "encoder", false, false);
+    }
+
+    @ParameterizedTest
+    @EnumSource(GeneratorCost.class)
+    void aliGradientsWithInstanceNoiseMatchCentralDifferences(GeneratorCost cost) {
+        checkGradient(ModelKind.ALI, cost, "encoder", false, true);
+        checkGradient(ModelKind.ALI, cost, "generator", false, true);
+        checkGradient(ModelKind.ALI, cost, "discriminator", true, true);
+    }
+
+    @ParameterizedTest
+    @EnumSource(GeneratorCost.class)
+    void ganDiscriminatorGradientMatchesCentralDifferencesOfDiscriminatorLoss(GeneratorCost cost) {
+        checkGradient(ModelKind.GAN, cost, "discriminator", true, false);
+        checkGradient(ModelKind.GAN, cost, "discriminator", true, true);
+    }
+
+    @ParameterizedTest
+    @EnumSource(GeneratorCost.class)
+    void ganGeneratorGradientMatchesCentralDifferencesOfTheCost(GeneratorCost cost) {
+        checkGradient(ModelKind.GAN, cost, "generator", false, false);
+        checkGradient(ModelKind.GAN, cost, "generator", false, true);
     }
 }

@@ -24,11 +24,30 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 class AliTest {
-    private static final AliConfig SMALL = new AliConfig(12, 4, 16, 2, 0.2, 1e-3, 0.5, 0.999);
+    private static final AdversarialConfig SMALL =
+            new AdversarialConfig(
+                    ModelKind.ALI,
+                    12,
+                    4,
+                    16,
+                    2,
+                    0.2,
+                    1e-3,
+                    0.5,
+                    0.999,
+                    GeneratorCost.NON_SATURATING);
     private static final int BATCH = 8;
 
     /** One training batch: data, prior codes and encoder noise. */
-    private record Batch(INDArray x, INDArray prior, INDArray noise) {}
+    private record Batch(INDArray x, INDArray prior, INDArray noise) {
+        AdversarialBatch adversarial() {
+            return AdversarialBatch.of(x, prior, noise);
+        }
+    }
+
+    private static Ali ali(AdversarialConfig config, long seed, DataType dataType) {
+        return (Ali) AdversarialModel.initialize(config, seed, dataType);
+    }
 
     private static List<Batch> batches(long seed, int count, DataType dataType) {
         SplittableRandom random = new SplittableRandom(seed);
@@ -54,23 +73,23 @@ class AliTest {
         return Nd4j.createFromArray(values).castTo(dataType);
     }
 
-    private static List<AliStepResult> train(Ali model, List<Batch> batches) {
-        List<AliStepResult> results = new ArrayList<>();
+    private static List<AdversarialStepResult> train(AdversarialModel model, List<Batch> batches) {
+        List<AdversarialStepResult> results = new ArrayList<>();
         for (Batch batch : batches) {
-            results.add(model.trainStep(batch.x(), batch.prior(), batch.noise()));
+            results.add(model.trainStep(batch.adversarial()));
         }
         return results;
     }
 
     @Test
     void sameSeedAndBatchesGiveIdenticalParameterHashes() {
-        Ali first = Ali.initialize(SMALL, 7, DataType.FLOAT);
-        Ali second = Ali.initialize(SMALL, 7, DataType.FLOAT);
+        Ali first = ali(SMALL, 7, DataType.FLOAT);
+        Ali second = ali(SMALL, 7, DataType.FLOAT);
         assertEquals(first.parameterHash(), second.parameterHash());
 
         String initial = first.parameterHash();
-        List<AliStepResult> firstResults = train(first, batches(1, 3, DataType.FLOAT));
-        List<AliStepResult> secondResults = train(second, batches(1, 3, DataType.FLOAT));
+        List<AdversarialStepResult> firstResults = train(first, batches(1, 3, DataType.FLOAT));
+        List<AdversarialStepResult> secondResults = train(second, batches(1, 3, DataType.FLOAT));
 
         assertEquals(first.parameterHash(), second.parameterHash());
         assertNotEquals(initial, first.parameterHash());
@@ -80,15 +99,15 @@ class AliTest {
 
     @Test
     void differentSeedsGiveDifferentParameterHashes() {
-        Ali first = Ali.initialize(SMALL, 7, DataType.FLOAT);
-        Ali second = Ali.initialize(SMALL, 8, DataType.FLOAT);
+        Ali first = ali(SMALL, 7, DataType.FLOAT);
+        Ali second = ali(SMALL, 8, DataType.FLOAT);
         assertNotEquals(first.parameterHash(), second.parameterHash());
     }
 
     @Test
     void everyStepOnFiniteDataIsAppliedAndReportsConsistentMeasures() {
-        Ali model = Ali.initialize(SMALL, 3, DataType.FLOAT);
-        for (AliStepResult result : train(model, batches(2, 3, DataType.FLOAT))) {
+        Ali model = ali(SMALL, 3, DataType.FLOAT);
+        for (AdversarialStepResult result : train(model, batches(2, 3, DataType.FLOAT))) {
             assertTrue(result.applied());
             assertTrue(result.discriminatorLoss() > 0 && result.generatorLoss() > 0);
             assertTrue(result.meanRealScore() > 0 && result.meanRealScore() < 1);
@@ -102,10 +121,10 @@ class AliTest {
     @Test
     void stateRoundTripContinuesTrainingIdentically() throws IOException {
         for (DataType dataType : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
-            Ali original = Ali.initialize(SMALL, 5, dataType);
+            Ali original = ali(SMALL, 5, dataType);
             train(original, batches(3, 2, dataType));
 
-            Ali restored = roundTrip(original);
+            AdversarialModel restored = roundTrip(original);
             assertEquals(original.step(), restored.step());
             assertEquals(original.config(), restored.config());
             assertEquals(dataType, restored.dataType());
@@ -118,31 +137,34 @@ class AliTest {
         }
     }
 
-    private static Ali roundTrip(Ali model) throws IOException {
+    private static AdversarialModel roundTrip(AdversarialModel model) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         model.writeState(new DataOutputStream(bytes));
-        return Ali.readState(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+        return AdversarialModel.readState(
+                new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
     }
 
     @Test
-    void readStateRejectsBytesThatAreNotAnAliState() {
+    void readStateRejectsBytesThatAreNotAModelState() {
         byte[] garbage = {1, 2, 3, 4, 5, 6, 7, 8};
         assertThrows(
                 IOException.class,
-                () -> Ali.readState(new DataInputStream(new ByteArrayInputStream(garbage))));
+                () ->
+                        AdversarialModel.readState(
+                                new DataInputStream(new ByteArrayInputStream(garbage))));
     }
 
     @Test
     void nanInTheDataSkipsTheUpdateAndLeavesTheModelUnchanged() throws IOException {
-        Ali model = Ali.initialize(SMALL, 9, DataType.FLOAT);
+        Ali model = ali(SMALL, 9, DataType.FLOAT);
         List<Batch> warmUp = batches(5, 1, DataType.FLOAT);
         train(model, warmUp);
-        Ali reference = roundTrip(model);
+        AdversarialModel reference = roundTrip(model);
         String hashBefore = model.parameterHash();
 
         Batch poisoned = batches(6, 1, DataType.FLOAT).get(0);
         poisoned.x().putScalar(3, 5, Float.NaN);
-        AliStepResult result = model.trainStep(poisoned.x(), poisoned.prior(), poisoned.noise());
+        AdversarialStepResult result = model.trainStep(poisoned.adversarial());
 
         assertFalse(result.applied());
         assertTrue(Double.isNaN(result.discriminatorLoss()));
@@ -158,7 +180,7 @@ class AliTest {
 
     @Test
     void parametersAreCopiesInGeneratorEncoderDiscriminatorOrderWithPyTorchSizes() {
-        Ali model = Ali.initialize(AliConfig.mlpDefaults(), 1, DataType.FLOAT);
+        Ali model = ali(AdversarialConfig.mlpDefaults(), 1, DataType.FLOAT);
         Map<String, INDArray> parameters = model.parameters();
 
         assertEquals(
@@ -181,12 +203,12 @@ class AliTest {
 
     @Test
     void fromParametersRebuildsAModelThatGeneratesTheSameImages() {
-        Ali model = Ali.initialize(SMALL, 10, DataType.FLOAT);
+        Ali model = ali(SMALL, 10, DataType.FLOAT);
         train(model, batches(8, 2, DataType.FLOAT));
         Map<String, float[]> snapshot = new LinkedHashMap<>();
         model.parameters().forEach((name, flat) -> snapshot.put(name, flat.toFloatVector()));
 
-        Ali rendered = Ali.fromParameters(SMALL, snapshot);
+        AdversarialModel rendered = AdversarialModel.fromParameters(SMALL, snapshot);
         Batch batch = batches(9, 1, DataType.FLOAT).get(0);
 
         assertEquals(0, rendered.step());
@@ -194,12 +216,12 @@ class AliTest {
         assertEquals(model.generate(batch.prior()), rendered.generate(batch.prior()));
         assertThrows(
                 IllegalArgumentException.class,
-                () -> Ali.fromParameters(SMALL.withHiddenUnits(17), snapshot));
+                () -> AdversarialModel.fromParameters(SMALL.withHiddenUnits(17), snapshot));
     }
 
     @Test
     void generateAndReconstructGiveImagesInTheUnitInterval() {
-        Ali model = Ali.initialize(SMALL, 11, DataType.DOUBLE);
+        Ali model = ali(SMALL, 11, DataType.DOUBLE);
         Batch batch = batches(10, 1, DataType.DOUBLE).get(0);
 
         INDArray generated = model.generate(batch.prior());
@@ -213,7 +235,7 @@ class AliTest {
 
     @Test
     void reconstructionErrorIsTheMeanSquaredDifferenceFromTheEncoderMean() {
-        Ali model = Ali.initialize(SMALL, 12, DataType.DOUBLE);
+        Ali model = ali(SMALL, 12, DataType.DOUBLE);
         INDArray x = batches(11, 1, DataType.DOUBLE).get(0).x();
 
         INDArray mean =
@@ -229,17 +251,20 @@ class AliTest {
 
     @Test
     void batchesOfTheWrongShapeAreRejected() {
-        Ali model = Ali.initialize(SMALL, 13, DataType.FLOAT);
+        Ali model = ali(SMALL, 13, DataType.FLOAT);
         Batch batch = batches(12, 1, DataType.FLOAT).get(0);
-        assertThrows(
-                IllegalArgumentException.class,
-                () -> model.trainStep(batch.prior(), batch.prior(), batch.noise()));
         assertThrows(
                 IllegalArgumentException.class,
                 () ->
                         model.trainStep(
-                                batch.x(),
-                                batch.prior(),
-                                Nd4j.zeros(DataType.FLOAT, BATCH - 1, SMALL.latentDim())));
+                                AdversarialBatch.of(batch.prior(), batch.prior(), batch.noise())));
+        assertThrows(
+                IllegalArgumentException.class,
+                () ->
+                        model.trainStep(
+                                AdversarialBatch.of(
+                                        batch.x(),
+                                        batch.prior(),
+                                        Nd4j.zeros(DataType.FLOAT, BATCH - 1, SMALL.latentDim()))));
     }
 }

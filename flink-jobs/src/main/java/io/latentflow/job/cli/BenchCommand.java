@@ -5,8 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.latentflow.core.data.FashionMnist;
 import io.latentflow.core.data.IdxImages;
 import io.latentflow.core.data.IdxReader;
-import io.latentflow.core.model.Ali;
-import io.latentflow.core.model.AliConfig;
+import io.latentflow.core.model.AdversarialBatch;
+import io.latentflow.core.model.AdversarialConfig;
+import io.latentflow.core.model.AdversarialModel;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -26,8 +27,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * Measures ALI training speed two ways and prints a table: the core loop alone (one {@code
- * Ali.trainStep} after another on batches already in memory) and the whole pipeline ({@code train}
- * with its embedded broker and MiniCluster).
+ * AdversarialModel.trainStep} after another on batches already in memory) and the whole pipeline
+ * ({@code train} with its embedded broker and MiniCluster).
  */
 @Command(
         name = "bench",
@@ -77,14 +78,14 @@ final class BenchCommand implements Callable<Integer> {
                 Locale.ROOT,
                 "%nALI benchmark: %s, batch %d, float32, OMP_NUM_THREADS=%s, OMP_WAIT_POLICY=%s,"
                         + " load average at start %.2f%n",
-                AliConfig.NAME,
+                AdversarialConfig.mlpDefaults().model().configName(),
                 batchSize,
                 System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"),
                 System.getenv().getOrDefault("OMP_WAIT_POLICY", "unset"),
                 ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         out.println("| measured | steps | ms/step | samples/s |");
         out.println("|---|---|---|---|");
-        row(out, "core loop: Ali.trainStep on in-memory batches", coreSteps, coreMillis);
+        row(out, "core loop: trainStep on in-memory batches", coreSteps, coreMillis);
         if (pipeline != null) {
             row(
                     out,
@@ -112,29 +113,32 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private double coreLoopMillisPerStep(IdxImages images) {
-        AliConfig config = AliConfig.mlpDefaults();
-        Ali model = Ali.initialize(config, 1, DataType.FLOAT);
+        AdversarialConfig config = AdversarialConfig.mlpDefaults();
+        AdversarialModel model = AdversarialModel.initialize(config, 1, DataType.FLOAT);
         SplittableRandom random = new SplittableRandom(1);
         int batches = 8;
-        INDArray[] x = new INDArray[batches];
-        INDArray[] prior = new INDArray[batches];
-        INDArray[] noise = new INDArray[batches];
+        AdversarialBatch[] batch = new AdversarialBatch[batches];
         for (int b = 0; b < batches; b++) {
             float[] pixels = new float[batchSize * config.dataDim()];
             for (int i = 0; i < batchSize; i++) {
                 float[] image = images.image((b * batchSize + i) % images.count());
                 System.arraycopy(image, 0, pixels, i * config.dataDim(), config.dataDim());
             }
-            x[b] = Nd4j.create(pixels, new long[] {batchSize, config.dataDim()}, DataType.FLOAT);
-            prior[b] = gaussian(random, batchSize, config.latentDim());
-            noise[b] = gaussian(random, batchSize, config.latentDim());
+            batch[b] =
+                    AdversarialBatch.of(
+                            Nd4j.create(
+                                    pixels,
+                                    new long[] {batchSize, config.dataDim()},
+                                    DataType.FLOAT),
+                            gaussian(random, batchSize, config.latentDim()),
+                            gaussian(random, batchSize, config.latentDim()));
         }
         for (int step = 0; step < WARM_UP_STEPS; step++) {
-            model.trainStep(x[step % batches], prior[step % batches], noise[step % batches]);
+            model.trainStep(batch[step % batches]);
         }
         long start = System.nanoTime();
         for (int step = 0; step < coreSteps; step++) {
-            model.trainStep(x[step % batches], prior[step % batches], noise[step % batches]);
+            model.trainStep(batch[step % batches]);
         }
         return (System.nanoTime() - start) / 1e6 / coreSteps;
     }

@@ -1,6 +1,6 @@
 package io.latentflow.job.cli;
 
-import io.latentflow.job.AliTrainingJob;
+import io.latentflow.job.AdversarialTrainingJob;
 import io.latentflow.job.JobSettings;
 import java.util.concurrent.Callable;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -9,15 +9,15 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * Runs the streaming ALI job in whatever Flink environment starts it: submitted with {@code flink
- * run} it runs on that cluster; started directly it runs in a local MiniCluster.
+ * Runs the streaming training job in whatever Flink environment starts it: submitted with {@code
+ * flink run} it runs on that cluster; started directly it runs in a local MiniCluster.
  */
 @Command(
         name = "job",
         mixinStandardHelpOptions = true,
         versionProvider = LatentFlowCommand.Versions.class,
         description = {
-            "Run the ALI training job on an existing Kafka cluster, for example on a Flink"
+            "Run the ALI or GAN training job on an existing Kafka cluster, for example on a Flink"
                     + " cluster: flink run -c io.latentflow.job.cli.LatentFlowCommand"
                     + " latentflow.jar job --bootstrap-servers kafka:9092",
             "Reads the data and latent topics from the earliest offset and trains every run it"
@@ -47,7 +47,7 @@ final class JobCommand implements Callable<Integer> {
             env.enableCheckpointing(checkpointIntervalMillis);
         }
         String runId = options.runIdOrDefault();
-        AliTrainingJob.build(
+        AdversarialTrainingJob.build(
                 env,
                 new JobSettings(
                         options.bootstrapServers,

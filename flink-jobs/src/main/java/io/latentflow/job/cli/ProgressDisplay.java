@@ -29,6 +29,14 @@ final class ProgressDisplay {
 
     void show(TrainingMetrics metrics) {
         String line = line(metrics);
+        if (metrics.getWarning() != null) {
+            out.printf(
+                    Locale.ROOT,
+                    "%sWarning at step %d: %s%n",
+                    terminal ? "\r" : "",
+                    metrics.getStep(),
+                    metrics.getWarning());
+        }
         if (terminal) {
             out.print("\r" + line);
             out.flush();
@@ -65,12 +73,19 @@ final class ProgressDisplay {
         line.append(
                 String.format(
                         Locale.ROOT,
-                        "  L_D %.3f  L_GE %.3f  D acc %.2f  recon %.4f  %.0f samples/s",
+                        "  L_D %.3f  L_G %.3f  D acc %.2f/%.2f  |grad G| %.2g",
                         m.getDiscriminatorLoss(),
                         m.getGeneratorLoss(),
-                        m.getDiscriminatorAccuracy(),
-                        m.getReconstructionError(),
-                        m.getSamplesPerSecond()));
+                        m.getRealAccuracy(),
+                        m.getFakeAccuracy(),
+                        m.getGeneratorGradNorm()));
+        if (!Double.isNaN(m.getReconstructionError())) {
+            line.append(String.format(Locale.ROOT, "  recon %.4f", m.getReconstructionError()));
+        }
+        if (m.getInstanceNoiseSigma() > 0) {
+            line.append(String.format(Locale.ROOT, "  sigma %.3f", m.getInstanceNoiseSigma()));
+        }
+        line.append(String.format(Locale.ROOT, "  %.0f samples/s", m.getSamplesPerSecond()));
         // The time left is extrapolated from the steps seen since the first record, so that
         // start-up does not count as training time.
         if (firstStep < 0) {

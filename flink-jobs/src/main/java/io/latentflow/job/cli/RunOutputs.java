@@ -6,8 +6,9 @@ import io.latentflow.core.data.FashionMnist;
 import io.latentflow.core.data.IdxImages;
 import io.latentflow.core.data.IdxReader;
 import io.latentflow.core.image.ImageGrid;
+import io.latentflow.core.model.AdversarialConfig;
+import io.latentflow.core.model.AdversarialModel;
 import io.latentflow.core.model.Ali;
-import io.latentflow.core.model.AliConfig;
 import io.latentflow.core.plot.LossPlot;
 import io.latentflow.schema.ModelSnapshot;
 import io.latentflow.schema.TrainingMetrics;
@@ -57,16 +58,19 @@ final class RunOutputs {
             String bootstrapServers,
             double seconds)
             throws IOException {
-        AliConfig config = AliConfig.fromDescription(snapshot.getConfiguration());
-        Ali model = Ali.fromParameters(config, parametersOf(snapshot));
+        AdversarialConfig config = AdversarialConfig.fromDescription(snapshot.getConfiguration());
+        AdversarialModel model = AdversarialModel.fromParameters(config, parametersOf(snapshot));
         int height = trainingImages.height();
         int width = trainingImages.width();
 
         writeSamples(model, config, snapshot.getSeed(), height, width);
         IdxImages evaluation = evaluationImages();
         Summary summary = evaluate(model, evaluation);
-        writeReconstructions(model, evaluation, height, width);
-        writeLosses(metrics);
+        if (model instanceof Ali ali) {
+            writeReconstructions(ali, evaluation, height, width);
+        }
+        writeLosses(metrics, model);
+        writeDiagnostics(metrics);
         writeMetricsCsv(metrics);
         writeManifest(snapshot, feed, options, bootstrapServers, seconds, summary);
         return summary;
@@ -83,7 +87,8 @@ final class RunOutputs {
         return parameters;
     }
 
-    private void writeSamples(Ali model, AliConfig config, long seed, int height, int width)
+    private void writeSamples(
+            AdversarialModel model, AdversarialConfig config, long seed, int height, int width)
             throws IOException {
         // The picture's draws come from their own stream of the run seed, not from the topics.
         SplittableRandom random = new SplittableRandom(seed ^ 0x5DEECE66DL);
@@ -107,10 +112,11 @@ final class RunOutputs {
         }
     }
 
-    private Summary evaluate(Ali model, IdxImages evaluation) {
+    private Summary evaluate(AdversarialModel model, IdxImages evaluation) {
         int count = Math.min(EVALUATION_IMAGES, evaluation.count());
         INDArray x = batchOf(evaluation, count);
-        double reconstruction = model.reconstructionError(x);
+        // A GAN has no encoder, so nothing to reconstruct with.
+        double reconstruction = model instanceof Ali ali ? ali.reconstructionError(x) : Double.NaN;
 
         int pixels = trainingImages.pixelsPerImage();
         double[] mean = new double[pixels];
@@ -158,15 +164,60 @@ final class RunOutputs {
         return rows;
     }
 
-    private void writeLosses(List<TrainingMetrics> metrics) throws IOException {
+    private void writeLosses(List<TrainingMetrics> metrics, AdversarialModel model)
+            throws IOException {
         Map<String, double[][]> series = new LinkedHashMap<>();
         series.put("discriminator L_D", seriesOf(metrics, TrainingMetrics::getDiscriminatorLoss));
-        series.put(
-                "generator + encoder L_GE", seriesOf(metrics, TrainingMetrics::getGeneratorLoss));
-        series.put(
-                "reconstruction MSE x10", seriesOf(metrics, m -> 10 * m.getReconstructionError()));
+        if (model instanceof Ali) {
+            series.put(
+                    "generator + encoder cost",
+                    seriesOf(metrics, TrainingMetrics::getGeneratorLoss));
+            series.put(
+                    "reconstruction MSE x10",
+                    seriesOf(metrics, m -> 10 * m.getReconstructionError()));
+        } else {
+            series.put("generator cost", seriesOf(metrics, TrainingMetrics::getGeneratorLoss));
+        }
+        String title =
+                model.config().model().configName()
+                        + " training losses ("
+                        + model.config().generatorCost().optionName()
+                        + " generator cost)";
+        LossPlot.writePng(folder.resolve("losses.png"), title, "loss", series, 900, 500);
+    }
+
+    /**
+     * Writes the diagnostics of Arjovsky and Bottou: accuracies, the Jensen-Shannon estimate and
+     * the instance noise on a linear axis, the generator's gradient norm on a logarithmic one.
+     */
+    private void writeDiagnostics(List<TrainingMetrics> metrics) throws IOException {
+        Map<String, double[][]> levels = new LinkedHashMap<>();
+        levels.put("accuracy on real", seriesOf(metrics, TrainingMetrics::getRealAccuracy));
+        levels.put("accuracy on generated", seriesOf(metrics, TrainingMetrics::getFakeAccuracy));
+        levels.put("JSD estimate (nats)", seriesOf(metrics, TrainingMetrics::getJsdEstimate));
+        levels.put(
+                "instance noise sigma", seriesOf(metrics, TrainingMetrics::getInstanceNoiseSigma));
         LossPlot.writePng(
-                folder.resolve("losses.png"), "ALI training losses", "loss", series, 900, 500);
+                folder.resolve("diagnostics.png"),
+                "discriminator accuracy, JSD estimate, instance noise",
+                "value",
+                levels,
+                900,
+                500);
+
+        Map<String, double[][]> norms = new LinkedHashMap<>();
+        norms.put(
+                "generator gradient norm",
+                seriesOf(metrics, TrainingMetrics::getGeneratorGradNorm));
+        norms.put("window mean", seriesOf(metrics, TrainingMetrics::getGeneratorGradNormMean));
+        norms.put(
+                "window standard deviation",
+                seriesOf(metrics, m -> Math.sqrt(m.getGeneratorGradNormVariance())));
+        norms.put(
+                "discriminator gradient norm",
+                seriesOf(metrics, TrainingMetrics::getDiscriminatorGradNorm));
+        LossPlot.writePngLogScale(
+                folder.resolve("gradients.png"), "gradient norms", "L2 norm", norms, 900, 500);
     }
 
     private static double[][] seriesOf(
@@ -185,16 +236,18 @@ final class RunOutputs {
                 new PrintWriter(Files.newBufferedWriter(folder.resolve("metrics.csv")))) {
             csv.println(
                     "step,applied,discriminator_loss,generator_loss,mean_real_score,"
-                            + "mean_fake_score,discriminator_accuracy,discriminator_grad_norm,"
-                            + "generator_grad_norm,encoder_grad_norm,reconstruction_error,"
-                            + "samples_per_second,data_offset,latent_offset,dead_letters,"
-                            + "skipped_steps");
+                            + "mean_fake_score,discriminator_accuracy,real_accuracy,"
+                            + "fake_accuracy,discriminator_grad_norm,generator_grad_norm,"
+                            + "encoder_grad_norm,generator_grad_norm_mean,"
+                            + "generator_grad_norm_variance,jsd_estimate,instance_noise_sigma,"
+                            + "reconstruction_error,samples_per_second,data_offset,"
+                            + "latent_offset,dead_letters,skipped_steps,warning");
             for (TrainingMetrics m : metrics) {
                 csv.println(
                         String.format(
                                 Locale.ROOT,
-                                "%d,%b,%.6f,%.6f,%.6f,%.6f,%.4f,%.6g,%.6g,%.6g,%.6f,%.1f,"
-                                        + "%d,%d,%d,%d",
+                                "%d,%b,%.6f,%.6f,%.6f,%.6f,%.4f,%.4f,%.4f,%.6g,%.6g,%.6g,"
+                                        + "%.6g,%.6g,%.6f,%.6g,%.6f,%.1f,%d,%d,%d,%d,%s",
                                 m.getStep(),
                                 m.getApplied(),
                                 m.getDiscriminatorLoss(),
@@ -202,15 +255,22 @@ final class RunOutputs {
                                 m.getMeanRealScore(),
                                 m.getMeanFakeScore(),
                                 m.getDiscriminatorAccuracy(),
+                                m.getRealAccuracy(),
+                                m.getFakeAccuracy(),
                                 m.getDiscriminatorGradNorm(),
                                 m.getGeneratorGradNorm(),
                                 m.getEncoderGradNorm(),
+                                m.getGeneratorGradNormMean(),
+                                m.getGeneratorGradNormVariance(),
+                                m.getJsdEstimate(),
+                                m.getInstanceNoiseSigma(),
                                 m.getReconstructionError(),
                                 m.getSamplesPerSecond(),
                                 m.getDataOffset(),
                                 m.getLatentOffset(),
                                 m.getDeadLetters(),
-                                m.getSkippedSteps()));
+                                m.getSkippedSteps(),
+                                m.getWarning() == null ? "" : quoted(m.getWarning())));
             }
         }
     }
@@ -243,5 +303,10 @@ final class RunOutputs {
         new ObjectMapper()
                 .enable(SerializationFeature.INDENT_OUTPUT)
                 .writeValue(folder.resolve("manifest.json").toFile(), manifest);
+    }
+
+    /** A CSV field in double quotes, inner quotes doubled. */
+    private static String quoted(CharSequence text) {
+        return '"' + text.toString().replace("\"", "\"\"") + '"';
     }
 }

@@ -1,6 +1,6 @@
 package io.latentflow.job.cli;
 
-import io.latentflow.job.AliTrainingJob;
+import io.latentflow.job.AdversarialTrainingJob;
 import io.latentflow.job.JobSettings;
 import io.latentflow.job.kafka.EmbeddedKafkaBroker;
 import io.latentflow.job.kafka.TopicAdministration;
@@ -28,18 +28,19 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * Trains ALI on Fashion-MNIST end to end on this machine: a Kafka broker (embedded unless one is
- * named), the data and latent streams, the Flink job in a local MiniCluster, a progress line, and
- * the run folder with sample grids, a loss plot and a manifest.
+ * Trains ALI or a GAN on Fashion-MNIST end to end on this machine: a Kafka broker (embedded unless
+ * one is named), the data and latent streams, the Flink job in a local MiniCluster, a progress
+ * line, and the run folder with sample grids, a loss plot and a manifest.
  */
 @Command(
         name = "train",
         mixinStandardHelpOptions = true,
         versionProvider = LatentFlowCommand.Versions.class,
         description = {
-            "Train ALI on Fashion-MNIST streamed through Kafka into a local Flink MiniCluster.",
+            "Train ALI or a GAN on Fashion-MNIST streamed through Kafka into a local Flink MiniCluster.",
             "Writes into the run folder: samples.png (G(z)), reconstructions.png (x beside"
-                    + " G(E(x))), losses.png, metrics.csv and manifest.json."
+                    + " G(E(x)), ALI only), losses.png, diagnostics.png, metrics.csv and"
+                    + " manifest.json."
         })
 final class TrainCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(TrainCommand.class);
@@ -77,9 +78,9 @@ final class TrainCommand implements Callable<Integer> {
         Files.createDirectories(folder);
         PrintWriter out = spec.commandLine().getOut();
         out.printf(
-                "Run %s: ALI (%s) for %d steps of %d on %s, outputs in %s%n",
+                "Run %s: %s for %d steps of %d on %s, outputs in %s%n",
                 runId,
-                options.modelConfig().describe(),
+                options.trainerSettings().describe(),
                 options.steps,
                 options.batchSize,
                 images.images().source(),
@@ -130,7 +131,7 @@ final class TrainCommand implements Callable<Integer> {
 
             StreamExecutionEnvironment env =
                     StreamExecutionEnvironment.createLocalEnvironment(parallelism, localCluster());
-            AliTrainingJob.build(
+            AdversarialTrainingJob.build(
                     env,
                     new JobSettings(
                             bootstrap,
@@ -152,25 +153,33 @@ final class TrainCommand implements Callable<Integer> {
             List<TrainingMetrics> metrics = follower.received();
             double seconds = (System.nanoTime() - started) / 1e9;
 
+            Path snapshotFolder = Files.createDirectories(folder.resolve("snapshots"));
             ModelSnapshot snapshot =
-                    SnapshotReader.find(
+                    SnapshotReader.readUntil(
                             bootstrap,
                             topics.snapshots(),
                             snapshotStart,
                             runId,
                             options.steps,
-                            Duration.ofSeconds(60));
+                            Duration.ofSeconds(60),
+                            each -> SnapshotFiles.write(snapshotFolder, each));
             RunOutputs outputs = new RunOutputs(folder, datasetPath, images.images());
             RunOutputs.Summary summary =
                     outputs.write(snapshot, metrics, feed, options, bootstrap, seconds);
-            out.printf(
-                    "Trained %d steps in %.0f s. Test reconstruction error %.4f (dataset mean"
-                            + " image: %.4f). Parameter hash %s%n",
-                    options.steps,
-                    seconds,
-                    summary.reconstructionError(),
-                    summary.meanImageError(),
-                    snapshot.getParameterHash());
+            if (Double.isNaN(summary.reconstructionError())) {
+                out.printf(
+                        "Trained %d steps in %.0f s. Parameter hash %s%n",
+                        options.steps, seconds, snapshot.getParameterHash());
+            } else {
+                out.printf(
+                        "Trained %d steps in %.0f s. Test reconstruction error %.4f (dataset mean"
+                                + " image: %.4f). Parameter hash %s%n",
+                        options.steps,
+                        seconds,
+                        summary.reconstructionError(),
+                        summary.meanImageError(),
+                        snapshot.getParameterHash());
+            }
             out.println("Outputs in " + folder.toAbsolutePath());
             out.flush();
             return 0;

@@ -1,6 +1,10 @@
 package io.latentflow.job.cli;
 
-import io.latentflow.core.model.AliConfig;
+import io.latentflow.core.model.AdversarialConfig;
+import io.latentflow.core.model.GeneratorCost;
+import io.latentflow.core.model.InstanceNoise;
+import io.latentflow.core.model.ModelKind;
+import io.latentflow.core.model.NoiseSchedule;
 import io.latentflow.job.kafka.TopicNames;
 import io.latentflow.job.operators.TrainerSettings;
 import java.time.LocalDateTime;
@@ -9,6 +13,53 @@ import picocli.CommandLine.Option;
 
 /** The options that say what a run trains, shared by every command that starts or feeds one. */
 final class TrainingOptions {
+
+    @Option(
+            names = "--model",
+            defaultValue = "ali",
+            description =
+                    "ali (generator, encoder and a discriminator on pairs (x, z)) or gan"
+                            + " (generator and a discriminator on x) (default: ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(
+            names = "--generator-cost",
+            defaultValue = "non-saturating",
+            description =
+                    "The cost the generator (and ALI's encoder) minimizes: minimax, the original"
+                            + " log(1 - D(G(z))), or non-saturating, -log D(G(z)) (default:"
+                            + " ${DEFAULT-VALUE}).")
+    String generatorCost;
+
+    @Option(
+            names = "--instance-noise",
+            defaultValue = "0",
+            description =
+                    "Standard deviation of Gaussian noise added to every input of the"
+                            + " discriminator, real and generated; 0 for none (default:"
+                            + " ${DEFAULT-VALUE}).")
+    double instanceNoise;
+
+    @Option(
+            names = "--noise-schedule",
+            defaultValue = "constant",
+            description =
+                    "How the instance noise changes: constant, or linear or exponential annealing"
+                            + " to 0 at --noise-anneal-steps (default: ${DEFAULT-VALUE}).")
+    String noiseSchedule;
+
+    @Option(
+            names = "--noise-anneal-steps",
+            defaultValue = "0",
+            description =
+                    "The step at which an annealed instance noise reaches 0 (default: --steps).")
+    long noiseAnnealSteps;
+
+    @Option(
+            names = "--noise-on-code",
+            description =
+                    "With ALI, add instance noise to the code z of each pair too, not only x.")
+    boolean noiseOnCode;
 
     @Option(
             names = "--steps",
@@ -63,7 +114,8 @@ final class TrainingOptions {
     @Option(
             names = "--run-id",
             description =
-                    "Name of the run in every record (default: ali-seed<SEED>-<date and time>).")
+                    "Name of the run in every record (default: <model>-seed<SEED>-<date and"
+                            + " time>).")
     String runId;
 
     @Option(
@@ -101,16 +153,35 @@ final class TrainingOptions {
         trainerSettings();
     }
 
-    AliConfig modelConfig() {
-        return AliConfig.mlpDefaults()
+    AdversarialConfig modelConfig() {
+        return AdversarialConfig.mlpDefaults()
+                .withModel(ModelKind.parse(model))
+                .withGeneratorCost(GeneratorCost.parse(generatorCost))
                 .withLatentDim(latentDim)
                 .withHiddenUnits(hiddenUnits)
                 .withLearningRate(learningRate);
     }
 
+    InstanceNoise instanceNoiseSettings() {
+        NoiseSchedule schedule = NoiseSchedule.parse(noiseSchedule);
+        long annealSteps =
+                schedule == NoiseSchedule.CONSTANT || noiseAnnealSteps > 0
+                        ? noiseAnnealSteps
+                        : steps;
+        if (noiseOnCode && ModelKind.parse(model) != ModelKind.ALI) {
+            throw new IllegalArgumentException("--noise-on-code needs --model ali: a GAN has no z");
+        }
+        return new InstanceNoise(instanceNoise, schedule, annealSteps, noiseOnCode);
+    }
+
     TrainerSettings trainerSettings() {
         return TrainerSettings.of(
-                modelConfig(), batchSize, steps, metricsInterval, snapshotInterval);
+                modelConfig(),
+                instanceNoiseSettings(),
+                batchSize,
+                steps,
+                metricsInterval,
+                snapshotInterval);
     }
 
     TopicNames topics() {
@@ -121,7 +192,8 @@ final class TrainingOptions {
     String runIdOrDefault() {
         if (runId == null) {
             runId =
-                    "ali-seed"
+                    ModelKind.parse(model).name().toLowerCase(java.util.Locale.ROOT)
+                            + "-seed"
                             + seed
                             + "-"
                             + LocalDateTime.now()

@@ -1,6 +1,7 @@
 package io.latentflow.job.operators;
 
-import io.latentflow.core.model.AliConfig;
+import io.latentflow.core.model.AdversarialConfig;
+import io.latentflow.core.model.InstanceNoise;
 import java.io.Serializable;
 import java.util.HashMap;
 import java.util.Map;
@@ -8,7 +9,8 @@ import java.util.Map;
 /**
  * How the trainer operator trains every run it sees.
  *
- * @param model the model's hyperparameters, as {@link AliConfig#describe()} writes them
+ * @param model the model's hyperparameters and instance noise, as {@link
+ *     AdversarialConfig#describe()} and {@link InstanceNoise#describe()} write them
  * @param batchSize examples per mini-batch
  * @param steps mini-batches to train per run; 0 trains for as long as examples arrive
  * @param metricsInterval a metrics record every this many steps (and at the first and last)
@@ -40,21 +42,23 @@ public record TrainerSettings(
     }
 
     public static TrainerSettings of(
-            AliConfig config,
+            AdversarialConfig config,
+            InstanceNoise instanceNoise,
             int batchSize,
             long steps,
             int metricsInterval,
             int snapshotInterval) {
-        return new TrainerSettings(
-                new HashMap<>(config.describe()),
-                batchSize,
-                steps,
-                metricsInterval,
-                snapshotInterval);
+        HashMap<String, String> model = new HashMap<>(config.describe());
+        model.putAll(instanceNoise.describe());
+        return new TrainerSettings(model, batchSize, steps, metricsInterval, snapshotInterval);
     }
 
-    public AliConfig config() {
-        return AliConfig.fromDescription(model);
+    public AdversarialConfig config() {
+        return AdversarialConfig.fromDescription(model);
+    }
+
+    public InstanceNoise instanceNoise() {
+        return InstanceNoise.fromDescription(model);
     }
 
     /** The hyperparameters and batch size, for snapshots and manifests. */

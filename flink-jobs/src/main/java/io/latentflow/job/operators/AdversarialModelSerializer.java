@@ -1,6 +1,6 @@
 package io.latentflow.job.operators;
 
-import io.latentflow.core.model.Ali;
+import io.latentflow.core.model.AdversarialModel;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -16,14 +16,14 @@ import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
 /**
- * Writes an ALI model with its optimizer state into Flink state, bit for bit, so that a job
- * restored from a checkpoint trains on exactly as it would have.
+ * Writes an adversarial model (ALI or GAN) with its optimizer state into Flink state, bit for bit,
+ * so that a job restored from a checkpoint trains on exactly as it would have.
  *
  * <p>With the heap state backend the model is only serialized at checkpoints; between them the
  * trainer updates it in place.
  */
-public final class AliSerializer extends TypeSerializerSingleton<Ali> {
-    public static final AliSerializer INSTANCE = new AliSerializer();
+public final class AdversarialModelSerializer extends TypeSerializerSingleton<AdversarialModel> {
+    public static final AdversarialModelSerializer INSTANCE = new AdversarialModelSerializer();
 
     @Override
     public boolean isImmutableType() {
@@ -31,12 +31,12 @@ public final class AliSerializer extends TypeSerializerSingleton<Ali> {
     }
 
     @Override
-    public Ali createInstance() {
+    public AdversarialModel createInstance() {
         return null;
     }
 
     @Override
-    public Ali copy(Ali from) {
+    public AdversarialModel copy(AdversarialModel from) {
         if (from == null) {
             return null;
         }
@@ -45,15 +45,15 @@ public final class AliSerializer extends TypeSerializerSingleton<Ali> {
             try (DataOutputStream out = new DataOutputStream(bytes)) {
                 from.writeState(out);
             }
-            return Ali.readState(
+            return AdversarialModel.readState(
                     new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
         } catch (IOException e) {
-            throw new UncheckedIOException("Could not copy the ALI model state", e);
+            throw new UncheckedIOException("Could not copy the model state", e);
         }
     }
 
     @Override
-    public Ali copy(Ali from, Ali reuse) {
+    public AdversarialModel copy(AdversarialModel from, AdversarialModel reuse) {
         return copy(from);
     }
 
@@ -63,19 +63,20 @@ public final class AliSerializer extends TypeSerializerSingleton<Ali> {
     }
 
     @Override
-    public void serialize(Ali model, DataOutputView target) throws IOException {
+    public void serialize(AdversarialModel model, DataOutputView target) throws IOException {
         DataOutputStream out = new DataOutputStream(new DataOutputViewStream(target));
         model.writeState(out);
         out.flush();
     }
 
     @Override
-    public Ali deserialize(DataInputView source) throws IOException {
-        return Ali.readState(new DataInputStream(new DataInputViewStream(source)));
+    public AdversarialModel deserialize(DataInputView source) throws IOException {
+        return AdversarialModel.readState(new DataInputStream(new DataInputViewStream(source)));
     }
 
     @Override
-    public Ali deserialize(Ali reuse, DataInputView source) throws IOException {
+    public AdversarialModel deserialize(AdversarialModel reuse, DataInputView source)
+            throws IOException {
         return deserialize(source);
     }
 
@@ -85,13 +86,14 @@ public final class AliSerializer extends TypeSerializerSingleton<Ali> {
     }
 
     @Override
-    public TypeSerializerSnapshot<Ali> snapshotConfiguration() {
-        return new AliSerializerSnapshot();
+    public TypeSerializerSnapshot<AdversarialModel> snapshotConfiguration() {
+        return new AdversarialModelSerializerSnapshot();
     }
 
     /** Lets a restored job find this serializer again. */
-    public static final class AliSerializerSnapshot extends SimpleTypeSerializerSnapshot<Ali> {
-        public AliSerializerSnapshot() {
+    public static final class AdversarialModelSerializerSnapshot
+            extends SimpleTypeSerializerSnapshot<AdversarialModel> {
+        public AdversarialModelSerializerSnapshot() {
             super(() -> INSTANCE);
         }
     }

@@ -14,22 +14,23 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The binary layout of an {@link Ali} training state.
+ * The binary layout of an {@link AdversarialModel}'s training state.
  *
- * <p>In order: the int 0x414C4953 ("ALIS"), the format version, the number of configuration entries
- * and each as two UTF strings (key, value) from {@link AliConfig#describe()}, the data type's name,
- * the step, then for the generator, encoder and discriminator: the parameter count, the parameters,
- * the Adam iteration, the first moment and the second moment. Arrays are raw IEEE bits, big-endian,
- * 4 or 8 bytes per value as the data type says, so a round trip is bit-exact.
+ * <p>In order: the int 0x4C464D53 ("LFMS"), the format version, the number of configuration entries
+ * and each as two UTF strings (key, value) from {@link AdversarialConfig#describe()}, the data
+ * type's name, the step, then for each network in the order of {@link
+ * AdversarialModel#networkNames()}: the parameter count, the parameters, the Adam iteration, the
+ * first moment and the second moment. Arrays are raw IEEE bits, big-endian, 4 or 8 bytes per value
+ * as the data type says, so a round trip is bit-exact.
  */
-final class AliStateFormat {
-    private static final int MAGIC = 0x414C4953;
+final class ModelStateFormat {
+    private static final int MAGIC = 0x4C464D53;
     private static final int VERSION = 1;
     private static final int CHUNK = 1 << 16;
 
-    private AliStateFormat() {}
+    private ModelStateFormat() {}
 
-    static void write(Ali model, DataOutputStream out) throws IOException {
+    static void write(AdversarialModel model, DataOutputStream out) throws IOException {
         out.writeInt(MAGIC);
         out.writeInt(VERSION);
         Map<String, String> description = model.config().describe();
@@ -40,7 +41,7 @@ final class AliStateFormat {
         }
         out.writeUTF(model.dataType().name());
         out.writeLong(model.step());
-        for (String name : Ali.NETWORK_NAMES) {
+        for (String name : model.networkNames()) {
             FeedForwardNetwork network = model.network(name);
             Adam optimizer = model.optimizer(name);
             out.writeLong(network.parameterCount());
@@ -52,13 +53,13 @@ final class AliStateFormat {
         out.flush();
     }
 
-    static Ali read(DataInputStream in) throws IOException {
+    static AdversarialModel read(DataInputStream in) throws IOException {
         int magic = in.readInt();
         int version = in.readInt();
         if (magic != MAGIC || version != VERSION) {
             throw new IOException(
                     String.format(
-                            "not an ALI state of version %d: magic %08x, version %d",
+                            "not a LatentFlow model state of version %d: magic %08x, version %d",
                             VERSION, magic, version));
         }
         int entries = in.readInt();
@@ -66,21 +67,21 @@ final class AliStateFormat {
         for (int i = 0; i < entries; i++) {
             description.put(in.readUTF(), in.readUTF());
         }
-        AliConfig config;
+        AdversarialConfig config;
         DataType dataType;
         try {
-            config = AliConfig.fromDescription(description);
+            config = AdversarialConfig.fromDescription(description);
             dataType = DataType.valueOf(in.readUTF());
         } catch (IllegalArgumentException e) {
-            throw new IOException("unreadable ALI state header: " + e.getMessage(), e);
+            throw new IOException("unreadable model state header: " + e.getMessage(), e);
         }
         if (dataType != DataType.FLOAT && dataType != DataType.DOUBLE) {
-            throw new IOException("ALI state has unsupported data type " + dataType);
+            throw new IOException("model state has unsupported data type " + dataType);
         }
 
-        Ali model = new Ali(config, dataType);
+        AdversarialModel model = AdversarialModel.create(config, dataType);
         model.restoreStep(in.readLong());
-        for (String name : Ali.NETWORK_NAMES) {
+        for (String name : model.networkNames()) {
             FeedForwardNetwork network = model.network(name);
             long count = in.readLong();
             if (count != network.parameterCount()) {

@@ -3,21 +3,26 @@ package io.latentflow.core.model;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 
 /**
- * The shape and optimizer settings of an {@link Ali} model with multilayer-perceptron generator,
- * encoder and discriminator.
+ * The kind, shape and optimizer settings of an {@link AdversarialModel} built from multilayer
+ * perceptrons: {@link Ali} (generator, encoder, discriminator) or {@link Gan} (generator,
+ * discriminator).
  *
+ * @param model which model the networks make up
  * @param dataDim number of features in a data vector x, 784 for a 28 x 28 image
  * @param latentDim number of features in a latent code z
- * @param hiddenUnits width of every hidden layer of all three networks
+ * @param hiddenUnits width of every hidden layer of every network
  * @param hiddenLayers number of hidden layers in each network
  * @param leakySlope slope of LeakyReLU for negative inputs, in [0, 1)
- * @param learningRate Adam step size for all three networks
+ * @param learningRate Adam step size for all networks
  * @param beta1 Adam first-moment decay
  * @param beta2 Adam second-moment decay
+ * @param generatorCost the cost the generator (and encoder) minimizes
  */
-public record AliConfig(
+public record AdversarialConfig(
+        ModelKind model,
         int dataDim,
         int latentDim,
         int hiddenUnits,
@@ -25,13 +30,13 @@ public record AliConfig(
         double leakySlope,
         double learningRate,
         double beta1,
-        double beta2) {
-
-    /** The name under which this configuration is recorded with every model it makes. */
-    public static final String NAME = "ali-mlp";
+        double beta2,
+        GeneratorCost generatorCost) {
 
     /** Checks every field, naming the one that is out of range. */
-    public AliConfig {
+    public AdversarialConfig {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(generatorCost, "generatorCost");
         requirePositive("dataDim", dataDim);
         requirePositive("latentDim", latentDim);
         requirePositive("hiddenUnits", hiddenUnits);
@@ -60,16 +65,43 @@ public record AliConfig(
     }
 
     /**
-     * Returns the configuration of the ALI paper's style of MLP model on 28 x 28 images: 64 latent
-     * features, two hidden layers of 1024 units, LeakyReLU slope 0.2 and Adam(2e-4, 0.5, 0.999).
+     * Returns the ALI paper's style of MLP model on 28 x 28 images: 64 latent features, two hidden
+     * layers of 1024 units, LeakyReLU slope 0.2, Adam(2e-4, 0.5, 0.999) and the non-saturating
+     * cost.
      */
-    public static AliConfig mlpDefaults() {
-        return new AliConfig(784, 64, 1024, 2, 0.2, 2e-4, 0.5, 0.999);
+    public static AdversarialConfig mlpDefaults() {
+        return new AdversarialConfig(
+                ModelKind.ALI,
+                784,
+                64,
+                1024,
+                2,
+                0.2,
+                2e-4,
+                0.5,
+                0.999,
+                GeneratorCost.NON_SATURATING);
+    }
+
+    /** Returns a copy for another model kind. */
+    public AdversarialConfig withModel(ModelKind model) {
+        return new AdversarialConfig(
+                model,
+                dataDim,
+                latentDim,
+                hiddenUnits,
+                hiddenLayers,
+                leakySlope,
+                learningRate,
+                beta1,
+                beta2,
+                generatorCost);
     }
 
     /** Returns a copy with a different latent size. */
-    public AliConfig withLatentDim(int latentDim) {
-        return new AliConfig(
+    public AdversarialConfig withLatentDim(int latentDim) {
+        return new AdversarialConfig(
+                model,
                 dataDim,
                 latentDim,
                 hiddenUnits,
@@ -77,12 +109,14 @@ public record AliConfig(
                 leakySlope,
                 learningRate,
                 beta1,
-                beta2);
+                beta2,
+                generatorCost);
     }
 
     /** Returns a copy with a different hidden-layer width. */
-    public AliConfig withHiddenUnits(int hiddenUnits) {
-        return new AliConfig(
+    public AdversarialConfig withHiddenUnits(int hiddenUnits) {
+        return new AdversarialConfig(
+                model,
                 dataDim,
                 latentDim,
                 hiddenUnits,
@@ -90,12 +124,14 @@ public record AliConfig(
                 leakySlope,
                 learningRate,
                 beta1,
-                beta2);
+                beta2,
+                generatorCost);
     }
 
     /** Returns a copy with a different Adam step size. */
-    public AliConfig withLearningRate(double learningRate) {
-        return new AliConfig(
+    public AdversarialConfig withLearningRate(double learningRate) {
+        return new AdversarialConfig(
+                model,
                 dataDim,
                 latentDim,
                 hiddenUnits,
@@ -103,16 +139,33 @@ public record AliConfig(
                 leakySlope,
                 learningRate,
                 beta1,
-                beta2);
+                beta2,
+                generatorCost);
+    }
+
+    /** Returns a copy with a different generator cost. */
+    public AdversarialConfig withGeneratorCost(GeneratorCost generatorCost) {
+        return new AdversarialConfig(
+                model,
+                dataDim,
+                latentDim,
+                hiddenUnits,
+                hiddenLayers,
+                leakySlope,
+                learningRate,
+                beta1,
+                beta2,
+                generatorCost);
     }
 
     /**
-     * Returns every field as a string, in declaration order after "model" -> {@link #NAME}, for
-     * recording with models and metrics. Doubles are written so that they parse back exactly.
+     * Returns every field as a string, in declaration order, the model as its {@link
+     * ModelKind#configName()} and the cost as its {@link GeneratorCost#optionName()}, for recording
+     * with models and metrics. Doubles are written so that they parse back exactly.
      */
     public Map<String, String> describe() {
         Map<String, String> description = new LinkedHashMap<>();
-        description.put("model", NAME);
+        description.put("model", model.configName());
         description.put("dataDim", Integer.toString(dataDim));
         description.put("latentDim", Integer.toString(latentDim));
         description.put("hiddenUnits", Integer.toString(hiddenUnits));
@@ -121,22 +174,20 @@ public record AliConfig(
         description.put("learningRate", Double.toString(learningRate));
         description.put("beta1", Double.toString(beta1));
         description.put("beta2", Double.toString(beta2));
+        description.put("generatorCost", generatorCost.optionName());
         return Collections.unmodifiableMap(description);
     }
 
     /**
-     * Reads a configuration back from {@link #describe()}'s output.
+     * Reads a configuration back from {@link #describe()}'s output. A description without a
+     * generator cost, as written before the cost could be chosen, means the non-saturating one.
      *
-     * @throws IllegalArgumentException if the model is not {@link #NAME}, a field is missing or a
-     *     value does not parse
+     * @throws IllegalArgumentException if the model is unknown, a field is missing or a value does
+     *     not parse
      */
-    public static AliConfig fromDescription(Map<String, String> description) {
-        String model = description.get("model");
-        if (!NAME.equals(model)) {
-            throw new IllegalArgumentException(
-                    "description is of model " + model + ", not " + NAME);
-        }
-        return new AliConfig(
+    public static AdversarialConfig fromDescription(Map<String, String> description) {
+        return new AdversarialConfig(
+                ModelKind.parse(field(description, "model")),
                 Integer.parseInt(field(description, "dataDim")),
                 Integer.parseInt(field(description, "latentDim")),
                 Integer.parseInt(field(description, "hiddenUnits")),
@@ -144,7 +195,10 @@ public record AliConfig(
                 Double.parseDouble(field(description, "leakySlope")),
                 Double.parseDouble(field(description, "learningRate")),
                 Double.parseDouble(field(description, "beta1")),
-                Double.parseDouble(field(description, "beta2")));
+                Double.parseDouble(field(description, "beta2")),
+                GeneratorCost.parse(
+                        description.getOrDefault(
+                                "generatorCost", GeneratorCost.NON_SATURATING.optionName())));
     }
 
     private static String field(Map<String, String> description, String key) {

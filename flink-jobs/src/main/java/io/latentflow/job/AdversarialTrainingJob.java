@@ -1,7 +1,7 @@
 package io.latentflow.job;
 
 import io.latentflow.job.kafka.TopicAdministration;
-import io.latentflow.job.operators.AliTrainer;
+import io.latentflow.job.operators.AdversarialTrainer;
 import io.latentflow.job.operators.AvroValueSerializer;
 import io.latentflow.job.operators.DataEvent;
 import io.latentflow.job.operators.DataSampleDecoder;
@@ -29,21 +29,22 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Wires the streaming ALI job: data and latent topics in, decoded and paired by run and sequence,
- * trained, with metrics, model snapshots and dead letters out.
+ * Wires the streaming training job of an adversarial model (ALI or GAN): data and latent topics in,
+ * decoded and paired by run and sequence, trained, with metrics, model snapshots and dead letters
+ * out.
  *
  * <pre>
  *   data topic   -> DataSampleDecoder   --\
- *                                          +-> AliTrainer (keyed by run) -> metrics topic
+ *                                          +-> AdversarialTrainer (by run)  -> metrics topic
  *   latent topic -> LatentSampleDecoder --/         \-> snapshot topic
  *   rejected records of both decoders -> dead-letter topic
  * </pre>
  */
-public final class AliTrainingJob {
+public final class AdversarialTrainingJob {
     /** A model snapshot of the default ali-mlp is about 23 MB. */
     public static final int MAX_SNAPSHOT_BYTES = TopicAdministration.SNAPSHOT_MAX_MESSAGE_BYTES;
 
-    private AliTrainingJob() {}
+    private AdversarialTrainingJob() {}
 
     /** Adds the job to {@code env}; the caller executes it. */
     public static void build(StreamExecutionEnvironment env, JobSettings settings) {
@@ -78,9 +79,9 @@ public final class AliTrainingJob {
         SingleOutputStreamOperator<TrainingMetrics> metrics =
                 data.keyBy(event -> event.runId)
                         .connect(latents.keyBy(event -> event.runId))
-                        .process(new AliTrainer(settings.trainer()))
-                        .name("AliTrainer")
-                        .uid("ali-trainer");
+                        .process(new AdversarialTrainer(settings.trainer()))
+                        .name("AdversarialTrainer")
+                        .uid("adversarial-trainer");
 
         metrics.sinkTo(
                         sink(
@@ -90,7 +91,7 @@ public final class AliTrainingJob {
                                 TrainingMetrics::getRunId,
                                 null))
                 .name("MetricsTopicSink");
-        metrics.getSideOutput(AliTrainer.SNAPSHOTS)
+        metrics.getSideOutput(AdversarialTrainer.SNAPSHOTS)
                 .sinkTo(
                         sink(
                                 settings,

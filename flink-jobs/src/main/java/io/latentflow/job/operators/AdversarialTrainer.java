@@ -1,14 +1,21 @@
 package io.latentflow.job.operators;
 
+import io.latentflow.core.diagnostics.JensenShannonEstimate;
+import io.latentflow.core.diagnostics.SaturationDetector;
+import io.latentflow.core.model.AdversarialBatch;
+import io.latentflow.core.model.AdversarialConfig;
+import io.latentflow.core.model.AdversarialModel;
+import io.latentflow.core.model.AdversarialStepResult;
 import io.latentflow.core.model.Ali;
-import io.latentflow.core.model.AliConfig;
-import io.latentflow.core.model.AliStepResult;
+import io.latentflow.core.model.InstanceNoise;
+import io.latentflow.job.produce.SplitMix64;
 import io.latentflow.schema.ModelSnapshot;
 import io.latentflow.schema.TrainingMetrics;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -27,19 +34,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Trains ALI (Dumoulin et al., <a href="https://arxiv.org/abs/1606.00704">arXiv:1606.00704</a>) for
- * each run it is keyed by: pairs data samples with latent draws by sequence number, and each time
- * the next mini-batch of pairs is complete performs one discriminator update and one generator plus
- * encoder update.
+ * Trains an adversarial model, ALI (Dumoulin et al., <a
+ * href="https://arxiv.org/abs/1606.00704">arXiv:1606.00704</a>) or a GAN, for each run it is keyed
+ * by: pairs data samples with latent draws by sequence number, and each time the next mini-batch of
+ * pairs is complete performs one discriminator update and one generator (plus encoder) update.
  *
  * <p>Pairing by sequence, not by arrival, is what makes a run reproducible: whatever the
  * interleaving of the two topics, mini-batch k holds examples k*B to k*B + B - 1 with the latent
- * draws of the same numbers. The model, its optimizer state and the pending examples all live in
- * Flink keyed state.
+ * draws of the same numbers. Instance noise, when configured, is drawn from a seed derived from
+ * each example's latent record (its run seed and sequence), so it replays from the log as well. The
+ * model, its optimizer state, the saturation detector and the pending examples all live in Flink
+ * keyed state.
+ *
+ * <p>Every step feeds the diagnostics of Arjovsky and Bottou (<a
+ * href="https://arxiv.org/abs/1701.04862">arXiv:1701.04862</a>): accuracy on real and generated
+ * pairs, the generator's gradient norm over a window, a Jensen-Shannon estimate, and a warning
+ * record the step the discriminator saturates.
  */
-public class AliTrainer
+public class AdversarialTrainer
         extends KeyedCoProcessFunction<String, DataEvent, LatentEvent, TrainingMetrics> {
-    private static final Logger LOG = LoggerFactory.getLogger(AliTrainer.class);
+    private static final Logger LOG = LoggerFactory.getLogger(AdversarialTrainer.class);
 
     /** Model snapshots, every few steps and after the last. */
     public static final OutputTag<ModelSnapshot> SNAPSHOTS =
@@ -47,8 +61,16 @@ public class AliTrainer
 
     private final TrainerSettings settings;
 
-    private transient AliConfig config;
-    private transient ValueState<Ali> model;
+    /**
+     * The position, in each example's stream of seeds, of the seed of its instance noise; the
+     * latent producer draws z and eps from position 0's generator.
+     */
+    static final long INSTANCE_NOISE_STREAM = 1;
+
+    private transient AdversarialConfig config;
+    private transient InstanceNoise instanceNoise;
+    private transient ValueState<AdversarialModel> model;
+    private transient ValueState<SaturationDetector> saturation;
     private transient ValueState<RunProgress> progress;
     private transient MapState<Long, DataEvent> pendingData;
     private transient MapState<Long, LatentEvent> pendingLatents;
@@ -57,16 +79,25 @@ public class AliTrainer
     private transient long examplesSinceMetrics;
     private transient volatile TrainingMetrics latest;
 
-    public AliTrainer(TrainerSettings settings) {
+    public AdversarialTrainer(TrainerSettings settings) {
         this.settings = settings;
     }
 
     @Override
     public void open(OpenContext openContext) {
         config = settings.config();
+        instanceNoise = settings.instanceNoise();
         model =
                 getRuntimeContext()
-                        .getState(new ValueStateDescriptor<>("model", AliSerializer.INSTANCE));
+                        .getState(
+                                new ValueStateDescriptor<>(
+                                        "model", AdversarialModelSerializer.INSTANCE));
+        saturation =
+                getRuntimeContext()
+                        .getState(
+                                new ValueStateDescriptor<>(
+                                        "saturation",
+                                        TypeInformation.of(SaturationDetector.class)));
         progress =
                 getRuntimeContext()
                         .getState(new ValueStateDescriptor<>("progress", RunProgress.class));
@@ -102,6 +133,13 @@ public class AliTrainer
         group.gauge(
                 "reconstructionError",
                 () -> latest == null ? Double.NaN : latest.getReconstructionError());
+        group.gauge(
+                "generatorGradNormMean",
+                () -> latest == null ? Double.NaN : latest.getGeneratorGradNormMean());
+        group.gauge("jsdEstimate", () -> latest == null ? Double.NaN : latest.getJsdEstimate());
+        group.gauge(
+                "instanceNoiseSigma",
+                () -> latest == null ? Double.NaN : latest.getInstanceNoiseSigma());
         group.gauge("samplesPerSecond", () -> latest == null ? 0.0 : latest.getSamplesPerSecond());
         group.gauge("skippedSteps", () -> latest == null ? 0L : latest.getSkippedSteps());
     }
@@ -190,6 +228,7 @@ public class AliTrainer
         float[] x = new float[batchSize * dataDim];
         float[] prior = new float[batchSize * latentDim];
         float[] noise = new float[batchSize * latentDim];
+        long[] noiseSeeds = new long[batchSize];
         for (int row = 0; row < batchSize; row++) {
             long sequence = run.nextSequence + row;
             DataEvent data = pendingData.get(sequence);
@@ -197,6 +236,9 @@ public class AliTrainer
             System.arraycopy(data.pixels, 0, x, row * dataDim, dataDim);
             System.arraycopy(latent.prior, 0, prior, row * latentDim, latentDim);
             System.arraycopy(latent.noise, 0, noise, row * latentDim, latentDim);
+            noiseSeeds[row] =
+                    SplitMix64.derive(
+                            SplitMix64.derive(latent.seed, sequence), INSTANCE_NOISE_STREAM);
             run.dataOffset = Math.max(run.dataOffset, data.offset);
             run.latentOffset = Math.max(run.latentOffset, latent.offset);
             if (row == 0 && run.batches == 0) {
@@ -207,21 +249,33 @@ public class AliTrainer
         }
         run.nextSequence += batchSize;
 
-        Ali ali = model.value();
-        if (ali == null) {
-            ali = Ali.initialize(config, run.seed, DataType.FLOAT);
+        AdversarialModel adversarial = model.value();
+        if (adversarial == null) {
+            adversarial = AdversarialModel.initialize(config, run.seed, DataType.FLOAT);
             LOG.info(
                     "Run {}: initialized {} from seed {}",
                     ctx.getCurrentKey(),
-                    AliConfig.NAME,
+                    config.model().configName(),
                     run.seed);
         }
+        SaturationDetector detector = saturation.value();
+        if (detector == null) {
+            detector = SaturationDetector.withDefaults();
+        }
         INDArray xBatch = matrix(x, batchSize, dataDim);
-        AliStepResult result =
-                ali.trainStep(
+        double sigma = instanceNoise.sigmaAt(run.batches);
+        AdversarialBatch batch =
+                new AdversarialBatch(
                         xBatch,
                         matrix(prior, batchSize, latentDim),
-                        matrix(noise, batchSize, latentDim));
+                        matrix(noise, batchSize, latentDim),
+                        instanceNoise.sample(
+                                noiseSeeds,
+                                run.batches,
+                                dataDim,
+                                adversarial.discriminatorInputs() - dataDim,
+                                DataType.FLOAT));
+        AdversarialStepResult result = adversarial.trainStep(batch);
         run.batches++;
         examplesSinceMetrics += batchSize;
         if (!result.applied()) {
@@ -234,21 +288,43 @@ public class AliTrainer
                     result.discriminatorLoss(),
                     result.generatorLoss());
         }
-        model.update(ali);
+        Optional<String> warning = Optional.empty();
+        if (result.applied()) {
+            warning =
+                    detector.observe(
+                            result.discriminatorAccuracy(), result.generatorSideGradNorm());
+            warning.ifPresent(
+                    message ->
+                            LOG.warn(
+                                    "Run {}: step {}: {}",
+                                    ctx.getCurrentKey(),
+                                    run.batches,
+                                    message));
+        }
+        model.update(adversarial);
+        saturation.update(detector);
 
         boolean last = finished(run);
         if (run.batches == 1
                 || run.batches % settings.metricsInterval() == 0
                 || last
-                || !result.applied()) {
-            TrainingMetrics metrics = metrics(ctx.getCurrentKey(), run, result, ali, xBatch);
+                || !result.applied()
+                || warning.isPresent()) {
+            TrainingMetrics metrics =
+                    metrics(
+                            ctx.getCurrentKey(),
+                            run,
+                            result,
+                            new StepDiagnostics(detector, sigma, warning.orElse(null)),
+                            adversarial,
+                            xBatch);
             latest = metrics;
             out.collect(metrics);
         }
         if (last
                 || (settings.snapshotInterval() > 0
                         && run.batches % settings.snapshotInterval() == 0)) {
-            ctx.output(SNAPSHOTS, snapshot(ctx.getCurrentKey(), run, ali));
+            ctx.output(SNAPSHOTS, snapshot(ctx.getCurrentKey(), run, adversarial));
         }
     }
 
@@ -256,8 +332,16 @@ public class AliTrainer
         return Nd4j.create(values, new long[] {rows, columns}, DataType.FLOAT);
     }
 
+    /** What the trainer measured about a step beyond the model's own step result. */
+    private record StepDiagnostics(SaturationDetector detector, double sigma, String warning) {}
+
     private TrainingMetrics metrics(
-            String runId, RunProgress run, AliStepResult result, Ali ali, INDArray x) {
+            String runId,
+            RunProgress run,
+            AdversarialStepResult result,
+            StepDiagnostics diagnostics,
+            AdversarialModel adversarial,
+            INDArray x) {
         // Throughput is the one wall-clock number here; it is reported, never trained on.
         long now = System.nanoTime();
         double seconds = Math.max(1e-9, (now - lastMetricsNanos) / 1e9);
@@ -267,7 +351,8 @@ public class AliTrainer
 
         return TrainingMetrics.newBuilder()
                 .setRunId(runId)
-                .setModel(AliConfig.NAME)
+                .setModel(config.model().configName())
+                .setGeneratorCost(config.generatorCost().optionName())
                 .setSeed(run.seed)
                 .setStep(run.batches)
                 .setBatchSize(settings.batchSize())
@@ -277,10 +362,20 @@ public class AliTrainer
                 .setMeanRealScore(result.meanRealScore())
                 .setMeanFakeScore(result.meanFakeScore())
                 .setDiscriminatorAccuracy(result.discriminatorAccuracy())
+                .setRealAccuracy(result.realAccuracy())
+                .setFakeAccuracy(result.fakeAccuracy())
                 .setDiscriminatorGradNorm(result.discriminatorGradNorm())
                 .setGeneratorGradNorm(result.generatorGradNorm())
                 .setEncoderGradNorm(result.encoderGradNorm())
-                .setReconstructionError(ali.reconstructionError(x))
+                .setGeneratorGradNormMean(diagnostics.detector().meanGradNorm())
+                .setGeneratorGradNormVariance(diagnostics.detector().gradNormVariance())
+                .setGradNormWindow(diagnostics.detector().windowCount())
+                .setJsdEstimate(
+                        JensenShannonEstimate.fromDiscriminatorLoss(result.discriminatorLoss()))
+                .setInstanceNoiseSigma(diagnostics.sigma())
+                .setWarning(diagnostics.warning())
+                .setReconstructionError(
+                        adversarial instanceof Ali ali ? ali.reconstructionError(x) : Double.NaN)
                 .setSamplesPerSecond(samplesPerSecond)
                 .setDataOffset(run.dataOffset)
                 .setLatentOffset(run.latentOffset)
@@ -289,9 +384,9 @@ public class AliTrainer
                 .build();
     }
 
-    private ModelSnapshot snapshot(String runId, RunProgress run, Ali ali) {
+    private ModelSnapshot snapshot(String runId, RunProgress run, AdversarialModel adversarial) {
         Map<String, ByteBuffer> networks = new HashMap<>();
-        for (Map.Entry<String, INDArray> network : ali.parameters().entrySet()) {
+        for (Map.Entry<String, INDArray> network : adversarial.parameters().entrySet()) {
             float[] values = network.getValue().toFloatVector();
             ByteBuffer bytes =
                     ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
@@ -300,11 +395,11 @@ public class AliTrainer
         }
         return ModelSnapshot.newBuilder()
                 .setRunId(runId)
-                .setModel(AliConfig.NAME)
+                .setModel(config.model().configName())
                 .setSeed(run.seed)
                 .setStep(run.batches)
                 .setConfiguration(settings.describe())
-                .setParameterHash(ali.parameterHash())
+                .setParameterHash(adversarial.parameterHash())
                 .setNetworks(networks)
                 .build();
     }
