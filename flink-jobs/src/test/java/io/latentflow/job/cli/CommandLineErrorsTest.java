@@ -68,6 +68,30 @@ class CommandLineErrorsTest {
     }
 
     @Test
+    void unknownModelsCostsAndSchedulesAndNoiseOnAGansCodeAreRefusedByName() {
+        String[][] cases = {
+            {"--model", "vae", "unknown model vae"},
+            {"--generator-cost", "wasserstein", "unknown generator cost wasserstein"},
+            {"--noise-schedule", "cosine", "unknown noise schedule cosine"},
+            {"--instance-noise", "-1", "instance noise sigma must be >= 0: -1.0"},
+            {"--model", "gan", "--noise-on-code", "--noise-on-code needs --model ali"}
+        };
+        for (String[] option : cases) {
+            errors.getBuffer().setLength(0);
+            String[] args = new String[option.length + 1];
+            args[0] = "train";
+            args[1] = "--dataset-path=" + folder;
+            System.arraycopy(option, 0, args, 2, option.length - 1);
+            int exit = run(args);
+
+            assertEquals(1, exit, String.join(" ", option));
+            String expected = option[option.length - 1];
+            assertTrue(errors.toString().contains(expected), errors.toString());
+            assertFalse(errors.toString().strip().contains("\n"), errors.toString());
+        }
+    }
+
+    @Test
     void causesAreJoinedOnlyWhereTheyAddSomething() {
         Exception failure =
                 new IllegalStateException("writing failed", new java.io.IOException("disk full"));
