@@ -5,9 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.latentflow.core.data.FashionMnist;
 import io.latentflow.core.data.IdxImages;
 import io.latentflow.core.data.IdxReader;
+import io.latentflow.core.diagnostics.JensenShannonEstimate;
+import io.latentflow.core.diagnostics.SaturationDetector;
 import io.latentflow.core.model.AdversarialBatch;
 import io.latentflow.core.model.AdversarialConfig;
 import io.latentflow.core.model.AdversarialModel;
+import io.latentflow.core.model.InstanceNoise;
+import io.latentflow.core.model.NoiseSchedule;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -28,7 +32,9 @@ import picocli.CommandLine.Spec;
 /**
  * Measures ALI training speed two ways and prints a table: the core loop alone (one {@code
  * AdversarialModel.trainStep} after another on batches already in memory) and the whole pipeline
- * ({@code train} with its embedded broker and MiniCluster).
+ * ({@code train} with its embedded broker and MiniCluster). Two more rows time, per step, what the
+ * trainer adds to the core step: the diagnostics (the three gradient norms, the saturation window
+ * and the Jensen-Shannon estimate) and instance noise (its draws and the addition).
  */
 @Command(
         name = "bench",
@@ -72,6 +78,8 @@ final class BenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         IdxImages images = IdxReader.readImages(FashionMnist.trainingImages(datasetPath));
         double coreMillis = coreLoopMillisPerStep(images);
+        double[] diagnosticsMillis = diagnosticsMillisPerStep();
+        double noiseMillis = instanceNoiseMillisPerStep();
         double[] pipeline = pipelineSamplesPerSecond();
 
         out.printf(
@@ -86,6 +94,9 @@ final class BenchCommand implements Callable<Integer> {
         out.println("| measured | steps | ms/step | samples/s |");
         out.println("|---|---|---|---|");
         row(out, "core loop: trainStep on in-memory batches", coreSteps, coreMillis);
+        share(out, "diagnostics: the 3 gradient norms", diagnosticsMillis[0], coreMillis);
+        share(out, "diagnostics: saturation window, JSD", diagnosticsMillis[1], coreMillis);
+        share(out, "instance noise: draws and the add, x and z", noiseMillis, coreMillis);
         if (pipeline != null) {
             row(
                     out,
@@ -110,6 +121,73 @@ final class BenchCommand implements Callable<Integer> {
                 steps,
                 millisPerStep,
                 1000.0 * batchSize / millisPerStep);
+    }
+
+    private void share(PrintWriter out, String what, double millis, double coreMillis) {
+        out.printf(
+                Locale.ROOT,
+                "| %s | %d | %.3f (%.2f %% of a core step) | |%n",
+                what,
+                coreSteps,
+                millis,
+                100 * millis / coreMillis);
+    }
+
+    /**
+     * The per-step work of the trainer's diagnostics, on arrays of the default model's sizes: the
+     * L2 norm of each network's gradient (the model computes them inside the step) and, second, the
+     * saturation window and the Jensen-Shannon estimate.
+     */
+    private double[] diagnosticsMillisPerStep() {
+        List<INDArray> gradients =
+                List.copyOf(
+                        AdversarialModel.initialize(
+                                        AdversarialConfig.mlpDefaults(), 2, DataType.FLOAT)
+                                .parameters()
+                                .values());
+        SaturationDetector detector = SaturationDetector.withDefaults();
+        double[] norms = new double[WARM_UP_STEPS + coreSteps];
+        long start = 0;
+        for (int step = 0; step < norms.length; step++) {
+            if (step == WARM_UP_STEPS) {
+                start = System.nanoTime();
+            }
+            for (INDArray gradient : gradients) {
+                norms[step] += gradient.norm2Number().doubleValue();
+            }
+        }
+        double normMillis = (System.nanoTime() - start) / 1e6 / coreSteps;
+
+        double sink = 0;
+        start = System.nanoTime();
+        for (double norm : norms) {
+            sink += detector.observe(0.9, norm).isPresent() ? 1 : 0;
+            sink += JensenShannonEstimate.fromDiscriminatorLoss(norm);
+        }
+        double windowMillis = (System.nanoTime() - start) / 1e6 / norms.length;
+        return new double[] {normMillis, Double.isNaN(sink) ? Double.NaN : windowMillis};
+    }
+
+    /** Drawing sigma 0.1 noise for x and z of a batch's 2B pairs, and adding it to D's input. */
+    private double instanceNoiseMillisPerStep() {
+        AdversarialConfig config = AdversarialConfig.mlpDefaults();
+        InstanceNoise noise = new InstanceNoise(0.1, NoiseSchedule.CONSTANT, 0, true);
+        INDArray input =
+                Nd4j.zeros(DataType.FLOAT, 2L * batchSize, config.dataDim() + config.latentDim());
+        long[] seeds = new long[batchSize];
+        long start = 0;
+        for (int step = -WARM_UP_STEPS; step < coreSteps; step++) {
+            if (step == 0) {
+                start = System.nanoTime();
+            }
+            for (int i = 0; i < batchSize; i++) {
+                seeds[i] = step * (long) batchSize + i;
+            }
+            input.addi(
+                    noise.sample(
+                            seeds, step, config.dataDim(), config.latentDim(), DataType.FLOAT));
+        }
+        return (System.nanoTime() - start) / 1e6 / coreSteps;
     }
 
     private double coreLoopMillisPerStep(IdxImages images) {
@@ -171,12 +249,13 @@ final class BenchCommand implements Callable<Integer> {
         }
         // Skip the first fifth of the run: JIT and the MiniCluster's first batches.
         List<String> rows = Files.readAllLines(runDir.resolve("metrics.csv"));
+        int samplesPerSecond = List.of(rows.get(0).split(",")).indexOf("samples_per_second");
         double sum = 0;
         int count = 0;
         for (String row : rows.subList(1, rows.size())) {
             String[] fields = row.split(",");
             if (Long.parseLong(fields[0]) > pipelineSteps / 5) {
-                sum += Double.parseDouble(fields[11]);
+                sum += Double.parseDouble(fields[samplesPerSecond]);
                 count++;
             }
         }
