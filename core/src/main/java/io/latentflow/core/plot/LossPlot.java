@@ -35,6 +35,8 @@ public final class LossPlot {
         }
     }
 
+    private static final String STEP = "step";
+
     private LossPlot() {}
 
     /**
@@ -58,7 +60,25 @@ public final class LossPlot {
             int width,
             int height)
             throws IOException {
-        write(file, title, yLabel, series, width, height, false);
+        write(file, title, STEP, yLabel, series, width, height, false);
+    }
+
+    /**
+     * Writes a line chart with a linear y axis and the given x axis label.
+     *
+     * @param xLabel the x axis label, for example "discriminator iteration"
+     * @see #writePng(Path, String, String, Map, int, int)
+     */
+    public static void writePng(
+            Path file,
+            String title,
+            String xLabel,
+            String yLabel,
+            Map<String, double[][]> series,
+            int width,
+            int height)
+            throws IOException {
+        write(file, title, xLabel, yLabel, series, width, height, false);
     }
 
     /**
@@ -83,12 +103,31 @@ public final class LossPlot {
             int width,
             int height)
             throws IOException {
-        write(file, title, yLabel, series, width, height, true);
+        write(file, title, STEP, yLabel, series, width, height, true);
+    }
+
+    /**
+     * Writes a line chart with a base-10 logarithmic y axis and the given x axis label.
+     *
+     * @param xLabel the x axis label, for example "discriminator iteration"
+     * @see #writePngLogScale(Path, String, String, Map, int, int)
+     */
+    public static void writePngLogScale(
+            Path file,
+            String title,
+            String xLabel,
+            String yLabel,
+            Map<String, double[][]> series,
+            int width,
+            int height)
+            throws IOException {
+        write(file, title, xLabel, yLabel, series, width, height, true);
     }
 
     private static void write(
             Path file,
             String title,
+            String xLabel,
             String yLabel,
             Map<String, double[][]> series,
             int width,
@@ -99,7 +138,7 @@ public final class LossPlot {
             throw new IllegalArgumentException(
                     String.format("image size must be positive, got %d x %d", width, height));
         }
-        JFreeChart chart = chart(title, yLabel, dataset(series, logScale), logScale);
+        JFreeChart chart = chart(title, xLabel, yLabel, dataset(series, logScale), logScale);
         BufferedImage image = chart.createBufferedImage(width, height);
         PngFile.write(image, file);
     }
@@ -132,11 +171,15 @@ public final class LossPlot {
     }
 
     private static JFreeChart chart(
-            String title, String yLabel, XYSeriesCollection dataset, boolean logScale) {
+            String title,
+            String xLabel,
+            String yLabel,
+            XYSeriesCollection dataset,
+            boolean logScale) {
         JFreeChart chart =
                 ChartFactory.createXYLineChart(
                         title,
-                        "step",
+                        xLabel,
                         yLabel,
                         dataset,
                         PlotOrientation.VERTICAL,

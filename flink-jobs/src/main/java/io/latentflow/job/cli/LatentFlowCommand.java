@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             ProduceCommand.class,
             JobCommand.class,
             BenchCommand.class,
+            DiagnoseCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class LatentFlowCommand implements Runnable {

@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 final class MetricsFollower implements Runnable, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MetricsFollower.class);
 
+    private final AvroWireFormat<TrainingMetrics> wireFormat = AvroWireFormat.trainingMetrics();
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final String runId;
     private final Consumer<TrainingMetrics> listener;
@@ -64,9 +65,18 @@ final class MetricsFollower implements Runnable, AutoCloseable {
     }
 
     private void accept(ConsumerRecord<byte[], byte[]> record) {
+        if (wireFormat.isOtherRecordType(record.value())) {
+            // The monitoring topic carries other record types too, such as diagnose's probes.
+            LOG.debug(
+                    "Passed over a record of another schema at {}-{}@{}",
+                    record.topic(),
+                    record.partition(),
+                    record.offset());
+            return;
+        }
         TrainingMetrics metrics;
         try {
-            metrics = AvroWireFormat.trainingMetrics().decode(record.value());
+            metrics = wireFormat.decode(record.value());
         } catch (Exception e) {
             LOG.warn(
                     "Skipped an unreadable monitoring record at {}-{}@{}: {}",

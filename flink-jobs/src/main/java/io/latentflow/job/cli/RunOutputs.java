@@ -76,7 +76,8 @@ final class RunOutputs {
         return summary;
     }
 
-    private static Map<String, float[]> parametersOf(ModelSnapshot snapshot) {
+    /** Decodes a snapshot's networks: little-endian float32 vectors, by network name. */
+    static Map<String, float[]> parametersOf(ModelSnapshot snapshot) {
         Map<String, float[]> parameters = new LinkedHashMap<>();
         for (Map.Entry<String, ByteBuffer> network : snapshot.getNetworks().entrySet()) {
             ByteBuffer bytes = network.getValue().duplicate().order(ByteOrder.LITTLE_ENDIAN);

@@ -56,13 +56,18 @@ final class StreamFeed {
     /** Plans a run's streams from the topics' current ends. */
     static StreamFeed plan(
             String bootstrapServers, TopicNames topics, String runId, TrainingOptions options) {
+        return plan(bootstrapServers, topics, runId, options.examples());
+    }
+
+    /** Plans streams of {@code records} examples and latent draws from the topics' ends. */
+    static StreamFeed plan(String bootstrapServers, TopicNames topics, String runId, long records) {
         return new StreamFeed(
                 bootstrapServers,
                 topics,
                 runId,
                 TopicAdministration.endOffsets(bootstrapServers, topics.data()),
                 TopicAdministration.endOffsets(bootstrapServers, topics.latent()),
-                options.examples());
+                records);
     }
 
     /** The stop offsets: the run's records all land on the partition its key hashes to. */
@@ -80,14 +85,21 @@ final class StreamFeed {
 
     /** Writes the run's data and latent records, alternating in chunks. */
     void produce(ImageSource images, TrainingOptions options) {
-        long total = options.examples();
+        produce(images, options.seed, options.latentDim, options.examples());
+    }
+
+    /**
+     * Writes {@code total} data records in the seed's order and as many latent draws of the given
+     * dimension, alternating in chunks.
+     */
+    void produce(ImageSource images, long seed, int latentDim, long total) {
         try (DataSampleProducer data = new DataSampleProducer(bootstrapServers, topics.data());
                 LatentSampleProducer latents =
                         new LatentSampleProducer(bootstrapServers, topics.latent())) {
             for (long first = 0; first < total; first += CHUNK) {
                 long count = Math.min(CHUNK, total - first);
-                data.produce(runId, images, options.seed, first, count);
-                latents.produce(runId, options.seed, options.latentDim, first, count);
+                data.produce(runId, images, seed, first, count);
+                latents.produce(runId, seed, latentDim, first, count);
             }
         }
         LOG.info("Run {}: wrote {} data samples and {} latent draws", runId, total, total);
@@ -95,11 +107,16 @@ final class StreamFeed {
 
     /** Starts {@link #produce} on a thread; a failure is kept for {@link #rethrowFailure}. */
     Thread startInBackground(ImageSource images, TrainingOptions options) {
+        return startInBackground(images, options.seed, options.latentDim, options.examples());
+    }
+
+    /** Starts {@link #produce(ImageSource, long, int, long)} on a thread, like the above. */
+    Thread startInBackground(ImageSource images, long seed, int latentDim, long total) {
         Thread thread =
                 new Thread(
                         () -> {
                             try {
-                                produce(images, options);
+                                produce(images, seed, latentDim, total);
                             } catch (Throwable e) {
                                 failure = e;
                                 LOG.error("Run {}: writing the input streams failed", runId, e);
@@ -115,6 +132,18 @@ final class StreamFeed {
         if (failure != null) {
             throw new IllegalStateException("Writing the input streams failed", failure);
         }
+    }
+
+    String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    TopicNames topics() {
+        return topics;
+    }
+
+    String runId() {
+        return runId;
     }
 
     Map<TopicPartition, Long> dataStart() {

@@ -186,7 +186,7 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    private static void closeQuietly(EmbeddedKafkaBroker broker) {
+    static void closeQuietly(EmbeddedKafkaBroker broker) {
         try {
             broker.close();
         } catch (Exception e) {

@@ -2,6 +2,7 @@ package io.latentflow.job.kafka;
 
 import io.latentflow.schema.DataSample;
 import io.latentflow.schema.DeadLetter;
+import io.latentflow.schema.DiscriminatorProbe;
 import io.latentflow.schema.LatentSample;
 import io.latentflow.schema.ModelSnapshot;
 import io.latentflow.schema.TrainingMetrics;
@@ -10,7 +11,10 @@ import java.io.IOException;
 import java.io.ObjectStreamException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Objects;
+import java.util.OptionalLong;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.message.BinaryMessageDecoder;
@@ -43,6 +47,7 @@ public final class AvroWireFormat<T extends SpecificRecord> implements Serializa
     private final transient Schema schema;
     private final transient BinaryMessageEncoder<T> encoder;
     private final transient BinaryMessageDecoder<T> decoder;
+    private final transient long fingerprint;
 
     private AvroWireFormat(Class<T> type) {
         this.type = type;
@@ -50,6 +55,7 @@ public final class AvroWireFormat<T extends SpecificRecord> implements Serializa
         this.schema = model.getSchema(type);
         this.encoder = new BinaryMessageEncoder<>(model, schema);
         this.decoder = new BinaryMessageDecoder<>(model, schema);
+        this.fingerprint = SchemaNormalization.parsingFingerprint64(schema);
     }
 
     /**
@@ -86,6 +92,11 @@ public final class AvroWireFormat<T extends SpecificRecord> implements Serializa
         return of(DeadLetter.class);
     }
 
+    /** Returns the wire format of the probe records that diagnose writes to the metrics topic. */
+    public static AvroWireFormat<DiscriminatorProbe> discriminatorProbes() {
+        return of(DiscriminatorProbe.class);
+    }
+
     /** Returns the record class this format reads and writes. */
     public Class<T> type() {
         return type;
@@ -98,7 +109,34 @@ public final class AvroWireFormat<T extends SpecificRecord> implements Serializa
 
     /** Returns the schema's CRC-64-AVRO fingerprint, as written in every record's header. */
     public long fingerprint() {
-        return SchemaNormalization.parsingFingerprint64(schema);
+        return fingerprint;
+    }
+
+    /**
+     * Returns the schema fingerprint in a value's single-object header, or empty when the value
+     * does not start with such a header. Readers of a topic that carries several record types use
+     * it to pass over the types they do not read without trying to decode them.
+     *
+     * @param bytes a value as read from a topic
+     */
+    public static OptionalLong headerFingerprint(byte[] bytes) {
+        if (bytes == null
+                || bytes.length < HEADER_LENGTH
+                || bytes[0] != (byte) 0xC3
+                || bytes[1] != (byte) 0x01) {
+            return OptionalLong.empty();
+        }
+        return OptionalLong.of(
+                ByteBuffer.wrap(bytes, 2, Long.BYTES).order(ByteOrder.LITTLE_ENDIAN).getLong());
+    }
+
+    /**
+     * Returns whether a value carries the header of another record type than this format's: a
+     * well-formed single-object header whose fingerprint is not this schema's.
+     */
+    public boolean isOtherRecordType(byte[] bytes) {
+        OptionalLong found = headerFingerprint(bytes);
+        return found.isPresent() && found.getAsLong() != fingerprint();
     }
 
     /**

@@ -67,6 +67,17 @@ public class AdversarialTrainer
      */
     static final long INSTANCE_NOISE_STREAM = 1;
 
+    /**
+     * Returns the seed of one example's instance noise: position {@link #INSTANCE_NOISE_STREAM} in
+     * the stream of seeds of its latent record. Whoever replays a run's noise derives it so.
+     *
+     * @param latentSeed the seed of the latent stream, as its records carry it
+     * @param sequence the example's sequence number
+     */
+    public static long instanceNoiseSeed(long latentSeed, long sequence) {
+        return SplitMix64.derive(SplitMix64.derive(latentSeed, sequence), INSTANCE_NOISE_STREAM);
+    }
+
     private transient AdversarialConfig config;
     private transient InstanceNoise instanceNoise;
     private transient ValueState<AdversarialModel> model;
@@ -236,9 +247,7 @@ public class AdversarialTrainer
             System.arraycopy(data.pixels, 0, x, row * dataDim, dataDim);
             System.arraycopy(latent.prior, 0, prior, row * latentDim, latentDim);
             System.arraycopy(latent.noise, 0, noise, row * latentDim, latentDim);
-            noiseSeeds[row] =
-                    SplitMix64.derive(
-                            SplitMix64.derive(latent.seed, sequence), INSTANCE_NOISE_STREAM);
+            noiseSeeds[row] = instanceNoiseSeed(latent.seed, sequence);
             run.dataOffset = Math.max(run.dataOffset, data.offset);
             run.latentOffset = Math.max(run.latentOffset, latent.offset);
             if (row == 0 && run.batches == 0) {

@@ -49,6 +49,39 @@ class CommandLineErrorsTest {
     }
 
     @Test
+    void aMissingSnapshotForDiagnoseIsOneLineNamingThePathAndNoOutputFolderIsLeft() {
+        Path snapshot = folder.resolve("no-such-snapshot.avro");
+        Path out = folder.resolve("probe");
+
+        int exit = run("diagnose", "--snapshot", snapshot.toString(), "--out", out.toString());
+
+        assertEquals(1, exit);
+        String message = errors.toString().strip();
+        assertTrue(message.startsWith("latentflow diagnose: "), message);
+        assertTrue(message.contains("no model snapshot at " + snapshot), message);
+        assertFalse(message.contains("\n"), "more than one line: " + message);
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void aRunFolderWithoutStepsForDiagnoseIsRefusedListingTheStepsItHolds() throws Exception {
+        Path runFolder = folder.resolve("run");
+        Files.createDirectories(runFolder.resolve("snapshots"));
+        Files.write(SnapshotFiles.fileOf(runFolder.resolve("snapshots"), 600), new byte[] {1});
+        Files.write(SnapshotFiles.fileOf(runFolder.resolve("snapshots"), 1200), new byte[] {1});
+
+        int exit = run("diagnose", "--snapshot", runFolder.toString());
+
+        assertEquals(1, exit);
+        assertTrue(
+                errors.toString()
+                        .contains(
+                                "name the snapshots to probe with --step (it holds"
+                                        + " steps 600, 1200)"),
+                errors.toString());
+    }
+
+    @Test
     void zeroStepsForTrainIsRefusedBeforeAnythingStarts() {
         int exit = run("train", "--steps", "0", "--run-dir", folder.resolve("run").toString());
 

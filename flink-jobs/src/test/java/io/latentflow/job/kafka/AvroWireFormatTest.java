@@ -2,12 +2,14 @@ package io.latentflow.job.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.latentflow.schema.DataSample;
 import io.latentflow.schema.DeadLetter;
+import io.latentflow.schema.DiscriminatorProbe;
 import io.latentflow.schema.LatentSample;
 import io.latentflow.schema.ModelSnapshot;
 import io.latentflow.schema.TrainingMetrics;
@@ -106,13 +108,38 @@ class AvroWireFormatTest {
                 .build();
     }
 
+    static DiscriminatorProbe discriminatorProbe() {
+        return DiscriminatorProbe.newBuilder()
+                .setProbeRunId("diagnose-1")
+                .setSnapshotRunId("run-1")
+                .setSnapshotStep(600)
+                .setSnapshotParameterHash("cd".repeat(32))
+                .setModel("gan-mlp")
+                .setSeed(3)
+                .setBatchSize(100)
+                .setInstanceNoiseSigma(0.1)
+                .setIteration(40)
+                .setApplied(true)
+                .setDiscriminatorLoss(0.25)
+                .setDiscriminatorAccuracy(0.97)
+                .setRealAccuracy(0.99)
+                .setFakeAccuracy(0.95)
+                .setGeneratorGradNormMinimax(1e-3)
+                .setGeneratorGradNormNonSaturating(4.5)
+                .setDataOffset(3999)
+                .setLatentOffset(3999)
+                .setSkippedRecords(0)
+                .build();
+    }
+
     static Stream<Arguments> everyRecordType() {
         return Stream.of(
                 Arguments.of(AvroWireFormat.dataSamples(), dataSample()),
                 Arguments.of(AvroWireFormat.latentSamples(), latentSample()),
                 Arguments.of(AvroWireFormat.trainingMetrics(), trainingMetrics()),
                 Arguments.of(AvroWireFormat.modelSnapshots(), modelSnapshot()),
-                Arguments.of(AvroWireFormat.deadLetters(), deadLetter()));
+                Arguments.of(AvroWireFormat.deadLetters(), deadLetter()),
+                Arguments.of(AvroWireFormat.discriminatorProbes(), discriminatorProbe()));
     }
 
     @ParameterizedTest
@@ -184,6 +211,29 @@ class AvroWireFormatTest {
             byte[] truncated = Arrays.copyOf(bytes, length);
             assertThrows(IOException.class, () -> format.decode(truncated), "length " + length);
         }
+    }
+
+    @Test
+    void aProbeOnTheMetricsTopicIsRecognizedAsAnotherRecordTypeByItsHeader() {
+        AvroWireFormat<TrainingMetrics> metrics = AvroWireFormat.trainingMetrics();
+        byte[] probe = AvroWireFormat.discriminatorProbes().encode(discriminatorProbe());
+
+        assertTrue(metrics.isOtherRecordType(probe));
+        assertEquals(
+                AvroWireFormat.discriminatorProbes().fingerprint(),
+                AvroWireFormat.headerFingerprint(probe).getAsLong());
+        assertFalse(metrics.isOtherRecordType(metrics.encode(trainingMetrics())));
+    }
+
+    @Test
+    void bytesWithoutASingleObjectHeaderAreNotTakenForAnotherRecordType() {
+        byte[] garbage = new byte[40];
+        new Random(3).nextBytes(garbage);
+        garbage[0] = 0x00;
+
+        assertFalse(AvroWireFormat.trainingMetrics().isOtherRecordType(garbage));
+        assertFalse(AvroWireFormat.trainingMetrics().isOtherRecordType(new byte[] {(byte) 0xC3}));
+        assertFalse(AvroWireFormat.trainingMetrics().isOtherRecordType(null));
     }
 
     @Test
