@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -19,6 +20,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
@@ -169,6 +171,56 @@ public final class MetricsTopicFollower implements Runnable, AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             consumer.close(Duration.ofSeconds(2));
+        }
+    }
+
+    /**
+     * Reads, on the calling thread, every record the topic holds now, then closes the consumer; for
+     * a plot of what was written so far rather than a live view.
+     *
+     * @param timeout how long to try
+     * @throws TimeoutException if the records were not all read in time
+     */
+    public void readToEnd(Duration timeout) throws TimeoutException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            while (!assignPartitions()) {
+                if (System.nanoTime() > deadline) {
+                    throw new TimeoutException(
+                            "Topic " + topic + " was not found within " + timeout);
+                }
+                sleep(RETRY_PAUSE_MILLIS);
+            }
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, timeout);
+            while (!reached(ends)) {
+                if (System.nanoTime() > deadline) {
+                    throw new TimeoutException(
+                            "Not every record of " + topic + " was read within " + timeout);
+                }
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL_TIMEOUT)) {
+                    accept(record);
+                }
+            }
+        } finally {
+            consumer.close(Duration.ofSeconds(2));
+        }
+    }
+
+    private boolean reached(Map<TopicPartition, Long> ends) {
+        for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
+            if (consumer.position(end.getKey()) < end.getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptException(e);
         }
     }
 
