@@ -8,7 +8,10 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code latentflow} command line: train locally, feed a cluster, run the job, measure. */
+/**
+ * The {@code latentflow} command line: train locally, watch and plot runs, feed a cluster, run the
+ * job, measure.
+ */
 @Command(
         name = "latentflow",
         mixinStandardHelpOptions = true,
@@ -17,6 +20,8 @@ import picocli.CommandLine.Command;
                 "Streaming trainer for generative models: Kafka in, Flink training, Kafka out.",
         subcommands = {
             TrainCommand.class,
+            MonitorCommand.class,
+            PlotCommand.class,
             ProduceCommand.class,
             JobCommand.class,
             BenchCommand.class,

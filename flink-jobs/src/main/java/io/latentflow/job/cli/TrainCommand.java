@@ -5,15 +5,20 @@ import io.latentflow.job.JobSettings;
 import io.latentflow.job.kafka.EmbeddedKafkaBroker;
 import io.latentflow.job.kafka.TopicAdministration;
 import io.latentflow.job.kafka.TopicNames;
+import io.latentflow.job.monitor.LiveMonitor;
+import io.latentflow.job.monitor.MetricsTopicFollower;
 import io.latentflow.job.produce.IdxImageSource;
 import io.latentflow.schema.ModelSnapshot;
 import io.latentflow.schema.TrainingMetrics;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -66,6 +71,20 @@ final class TrainCommand implements Callable<Integer> {
             defaultValue = "1",
             description = "Parallelism of the local Flink job (default: ${DEFAULT-VALUE}).")
     int parallelism;
+
+    @Option(
+            names = "--monitor",
+            description =
+                    "Serve the live monitor page on 127.0.0.1 while the run trains (see latentflow"
+                            + " monitor).")
+    boolean monitor;
+
+    @Option(
+            names = "--monitor-port",
+            defaultValue = "" + MonitorCommand.DEFAULT_PORT,
+            description =
+                    "Port of the monitor page; 0 for any free one (default: ${DEFAULT-VALUE}).")
+    int monitorPort;
 
     @Spec CommandSpec spec;
 
@@ -122,8 +141,9 @@ final class TrainCommand implements Callable<Integer> {
         ProgressDisplay progress =
                 new ProgressDisplay(out, options.steps, System.console() != null);
         long started = System.nanoTime();
-        try (MetricsFollower follower =
-                new MetricsFollower(bootstrap, metricsStart, runId, progress::show)) {
+        try (LiveMonitor liveMonitor = startMonitor(bootstrap, topics, metricsStart, runId, out);
+                MetricsFollower follower =
+                        new MetricsFollower(bootstrap, metricsStart, runId, progress::show)) {
             Thread following = new Thread(follower, "metrics-follower");
             following.setDaemon(true);
             following.start();
@@ -184,6 +204,32 @@ final class TrainCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
+    }
+
+    /** The monitor page for this run, if asked for; null otherwise. */
+    private LiveMonitor startMonitor(
+            String bootstrap,
+            TopicNames topics,
+            Map<TopicPartition, Long> metricsStart,
+            String runId,
+            PrintWriter out)
+            throws IOException {
+        if (!monitor) {
+            return null;
+        }
+        LiveMonitor live =
+                LiveMonitor.serve(
+                        new LiveMonitor.Source(
+                                bootstrap,
+                                topics.metrics(),
+                                MetricsTopicFollower.Start.END,
+                                metricsStart,
+                                Set.of(runId)),
+                        InetAddress.getLoopbackAddress(),
+                        monitorPort);
+        out.println("Monitor at " + live.url() + " while the run trains");
+        out.flush();
+        return live;
     }
 
     static void closeQuietly(EmbeddedKafkaBroker broker) {

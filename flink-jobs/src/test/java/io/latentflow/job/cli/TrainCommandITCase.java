@@ -9,9 +9,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -129,6 +136,63 @@ class TrainCommandITCase {
         List<String> csv = Files.readAllLines(runDir.resolve("metrics.csv"));
         int sigmaColumn = List.of(csv.get(0).split(",")).indexOf("instance_noise_sigma");
         assertEquals(0.1, Double.parseDouble(csv.get(1).split(",")[sigmaColumn]), 1e-9);
+    }
+
+    @Test
+    void trainWithMonitorServesTheRunsPointsWhileItTrains() throws Exception {
+        StringWriter output = new StringWriter();
+        CommandLine command = new CommandLine(new LatentFlowCommand());
+        command.setOut(new PrintWriter(output));
+        int[] exit = {-1};
+        Thread training =
+                new Thread(
+                        () ->
+                                exit[0] =
+                                        command.execute(
+                                                "train",
+                                                "--monitor",
+                                                "--monitor-port",
+                                                "0",
+                                                "--steps",
+                                                "200",
+                                                "--batch-size",
+                                                "20",
+                                                "--hidden-units",
+                                                "64",
+                                                "--latent-dim",
+                                                "8",
+                                                "--run-id",
+                                                "monitored",
+                                                "--run-dir",
+                                                runDir.toString()),
+                        "test-train");
+        training.start();
+
+        Matcher address = Pattern.compile("Monitor at (http://\\S+)").matcher("");
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (!address.reset(output.toString()).find() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        URI history = URI.create(address.group(1)).resolve("api/history");
+        HttpClient http = HttpClient.newHttpClient();
+        JsonNode runs = new ObjectMapper().createArrayNode();
+        while (runs.isEmpty() && training.isAlive() && System.nanoTime() < deadline) {
+            runs =
+                    new ObjectMapper()
+                            .readTree(
+                                    http.send(
+                                                    HttpRequest.newBuilder(history).build(),
+                                                    HttpResponse.BodyHandlers.ofString())
+                                            .body())
+                            .get("runs");
+            Thread.sleep(200);
+        }
+        training.join();
+
+        assertEquals(0, exit[0], output.toString());
+        assertEquals(1, runs.size(), "the monitor showed no run while training");
+        assertEquals("monitored", runs.get(0).get("runId").asText());
+        assertTrue(runs.get(0).get("lastStep").asLong() >= 1);
     }
 
     private static List<String> fileNames(Path folder) throws java.io.IOException {

@@ -1,0 +1,280 @@
+package io.latentflow.job.monitor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.latentflow.job.kafka.AvroWireFormat;
+import io.latentflow.job.kafka.EmbeddedKafkaBroker;
+import io.latentflow.job.kafka.TopicAdministration;
+import io.latentflow.job.kafka.TopicNames;
+import io.latentflow.schema.TrainingMetrics;
+import java.io.File;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The monitor page in headless Chromium, driven by Selenium: it draws points from the topic, keeps
+ * drawing new ones as they are written, and stays quick with 100,000 points from ten runs. Skipped
+ * where the Debian packages chromium and chromium-driver are not installed.
+ */
+class MonitorPageBrowserITCase {
+    private static final Logger LOG = LoggerFactory.getLogger(MonitorPageBrowserITCase.class);
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final Path ARTIFACTS = Path.of("target", "monitor-browser");
+
+    @TempDir static Path brokerFolder;
+    private static EmbeddedKafkaBroker broker;
+
+    @TempDir Path profile;
+    private ChromeDriver browser;
+
+    @BeforeAll
+    static void startBroker() throws IOException {
+        assumeTrue(
+                Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+                "needs /usr/bin/chromium and /usr/bin/chromedriver (apt-get install chromium"
+                        + " chromium-driver)");
+        broker = EmbeddedKafkaBroker.start(brokerFolder.resolve("kafka"));
+        Files.createDirectories(ARTIFACTS);
+    }
+
+    @AfterAll
+    static void stopBroker() throws IOException {
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    @BeforeEach
+    void openBrowser() {
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments(
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--user-data-dir=" + profile.toAbsolutePath());
+        ChromeDriverService service =
+                new ChromeDriverService.Builder()
+                        .usingDriverExecutable(new File(CHROMEDRIVER.toString()))
+                        .usingAnyFreePort()
+                        .build();
+        browser = new ChromeDriver(service, options);
+        browser.manage().window().setSize(new Dimension(1300, 1500));
+    }
+
+    @AfterEach
+    void closeBrowser() {
+        if (browser != null) {
+            browser.quit();
+        }
+    }
+
+    @Test
+    void theLossChartDrawsPointsFromTheTopicAndKeepsAddingNewOnes() throws Exception {
+        String topic = metricsTopic("browser-live");
+        AtomicBoolean writing = new AtomicBoolean(true);
+        Thread writer = new Thread(() -> writeLive(topic, writing), "test-metrics-writer");
+        writer.start();
+        try (LiveMonitor monitor = serve(topic)) {
+            browser.get(monitor.url().toString());
+
+            long firstCount = await("points on the loss chart", page -> pointCount("losses"));
+            long firstStep = number("return latentflowMonitor.lastStep()");
+            await(
+                    "twenty more steps drawn",
+                    page ->
+                            number("return latentflowMonitor.lastStep()") >= firstStep + 200
+                                    ? 1L
+                                    : 0L);
+            long laterCount = pointCount("losses");
+
+            assertTrue(
+                    laterCount > firstCount,
+                    "the loss chart had " + firstCount + " points, then " + laterCount);
+            assertEquals(
+                    "connected",
+                    browser.findElement(By.id("status")).getDomAttribute("data-state"));
+            assertTrue(pointCount("gradients") > 0, "the log-scale chart drew nothing");
+            saveScreenshot("monitor-live.png");
+        } finally {
+            writing.set(false);
+            writer.join();
+        }
+    }
+
+    @Test
+    void aHundredThousandPointsFromTenRunsDrawQuickly() throws Exception {
+        String topic = metricsTopic("browser-large");
+        List<TrainingMetrics> records = new ArrayList<>();
+        for (int run = 0; run < 10; run++) {
+            for (long step = 1; step <= 10_000; step++) {
+                records.add(MetricsRecords.metrics("run-" + run, "ali-mlp", step));
+            }
+        }
+        MetricsRecords.produce(broker.bootstrapServers(), topic, records);
+
+        try (LiveMonitor monitor = serve(topic)) {
+            MonitorServerITCase.awaitTrue(() -> monitor.histories().sequence() == 100_000);
+            long historyStart = System.nanoTime();
+            HttpResponse<String> history =
+                    HttpClient.newHttpClient()
+                            .send(
+                                    HttpRequest.newBuilder(monitor.url().resolve("api/history"))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString());
+            double historyMillis = (System.nanoTime() - historyStart) / 1e6;
+            assertEquals(200, history.statusCode());
+
+            browser.get(monitor.url().toString());
+            await("the first drawing", page -> number("return latentflowMonitor.firstDrawMillis"));
+            double firstDraw = decimal("return latentflowMonitor.firstDrawMillis");
+            double drawAll = decimal("return latentflowMonitor.lastDrawMillis");
+            long drawsBefore = number("return latentflowMonitor.draws");
+            browser.executeScript(
+                    "const slider = document.getElementById('smoothing');"
+                            + " slider.value = '0.9';"
+                            + " slider.dispatchEvent(new Event('input'));");
+            await(
+                    "a redraw with smoothing",
+                    page -> number("return latentflowMonitor.draws") > drawsBefore ? 1L : 0L);
+            double smoothedDraw = decimal("return latentflowMonitor.lastDrawMillis");
+            saveScreenshot("monitor-100k.png");
+
+            String report =
+                    String.format(
+                            Locale.ROOT,
+                            "100,000 points from 10 runs: history JSON %d bytes in %.0f ms;"
+                                    + " page load to charts drawn %.0f ms; drawing all charts"
+                                    + " %.0f ms; redraw with EMA smoothing %.0f ms; %d runs,"
+                                    + " %d points on the loss chart%n",
+                            history.body().length(),
+                            historyMillis,
+                            firstDraw,
+                            drawAll,
+                            smoothedDraw,
+                            number("return latentflowMonitor.runCount()"),
+                            pointCount("losses"));
+            Files.writeString(ARTIFACTS.resolve("responsiveness.txt"), report);
+            LOG.info(report.strip());
+            assertEquals(10, number("return latentflowMonitor.runCount()"));
+            // Ten runs, two losses, at most 500 points a series.
+            assertTrue(pointCount("losses") <= 10 * 2 * 500, "points " + pointCount("losses"));
+            assertTrue(firstDraw < 10_000, "the page took " + firstDraw + " ms to draw");
+            assertTrue(smoothedDraw < 1_000, "a redraw took " + smoothedDraw + " ms");
+        }
+    }
+
+    private void writeLive(String topic, AtomicBoolean writing) {
+        try (var producer = MetricsRecords.producer(broker.bootstrapServers())) {
+            var format = AvroWireFormat.trainingMetrics();
+            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            for (long step = 10; writing.get() && System.nanoTime() < deadline; step += 10) {
+                for (String run : List.of("ali-live", "gan-live")) {
+                    TrainingMetrics metrics =
+                            MetricsRecords.metrics(
+                                    run, run.startsWith("ali") ? "ali-mlp" : "gan-mlp", step);
+                    producer.send(
+                            new ProducerRecord<>(topic, run.getBytes(), format.encode(metrics)));
+                }
+                producer.flush();
+                Thread.sleep(100);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String metricsTopic(String prefix) {
+        TopicNames topics = TopicNames.withPrefix(prefix);
+        TopicAdministration.ensureTopics(broker.bootstrapServers(), topics);
+        return topics.metrics();
+    }
+
+    private static LiveMonitor serve(String topic) throws IOException {
+        return LiveMonitor.serve(
+                new LiveMonitor.Source(
+                        broker.bootstrapServers(),
+                        topic,
+                        MetricsTopicFollower.Start.BEGINNING,
+                        Map.of(),
+                        Set.of()),
+                InetAddress.getLoopbackAddress(),
+                0);
+    }
+
+    private long pointCount(String chart) {
+        return number("return latentflowMonitor.pointCount('" + chart + "')");
+    }
+
+    private long number(String script) {
+        Object value = ((JavascriptExecutor) browser).executeScript(script);
+        return value == null ? 0 : ((Number) value).longValue();
+    }
+
+    private double decimal(String script) {
+        return ((Number) ((JavascriptExecutor) browser).executeScript(script)).doubleValue();
+    }
+
+    /** Waits up to 60 s until {@code condition} gives a positive number, and returns it. */
+    private long await(String what, Function<ChromeDriver, Long> condition)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            Long value = condition.apply(browser);
+            if (value != null && value > 0) {
+                return value;
+            }
+            Thread.sleep(100);
+        }
+        saveScreenshot("timeout.png");
+        throw new AssertionError("Waited 60 s for " + what);
+    }
+
+    private void saveScreenshot(String name) {
+        try {
+            File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
+            Files.copy(shot.toPath(), ARTIFACTS.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            LOG.warn("Could not save the screenshot {}: {}", name, e.getMessage());
+        }
+    }
+}
