@@ -224,7 +224,8 @@ final class TrainCommand implements Callable<Integer> {
                                 topics.metrics(),
                                 MetricsTopicFollower.Start.END,
                                 metricsStart,
-                                Set.of(runId)),
+                                Set.of(runId),
+                                topics.images()),
                         InetAddress.getLoopbackAddress(),
                         monitorPort);
         out.println("Monitor at " + live.url() + " while the run trains");
