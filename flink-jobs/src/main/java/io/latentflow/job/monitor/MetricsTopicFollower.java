@@ -307,10 +307,10 @@ public final class MetricsTopicFollower implements Runnable, AutoCloseable {
         }
         partitions = found;
         LOG.info(
-                "Monitor follows topic {} ({} partitions, with those of the images topic) from the"
-                        + " {}",
+                "Monitor follows topic {} and {} more partitions of images topic {} from the {}",
                 topic,
-                found.size(),
+                found.size() - infos.size(),
+                imagesTopic,
                 start == Start.BEGINNING ? "beginning" : "end");
         changeState("connected");
         return true;
