@@ -186,7 +186,6 @@ public class AdversarialTrainer
                 () -> latest == null ? Double.NaN : latest.getInstanceNoiseSigma());
         group.gauge("samplesPerSecond", () -> latest == null ? 0.0 : latest.getSamplesPerSecond());
         group.gauge("skippedSteps", () -> latest == null ? 0L : latest.getSkippedSteps());
-        group.gauge("deadLetters", () -> latest == null ? 0L : latest.getDeadLetters());
     }
 
     @Override
