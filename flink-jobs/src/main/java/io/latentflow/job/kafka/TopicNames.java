@@ -61,7 +61,7 @@ public record TopicNames(
                 prefix + ".dead-letter");
     }
 
-    /** Returns the five names, data topic first and dead-letter topic last. */
+    /** Returns the six names, data topic first and dead-letter topic last. */
     public List<String> all() {
         return List.of(data, latent, metrics, snapshots, images, deadLetter);
     }
