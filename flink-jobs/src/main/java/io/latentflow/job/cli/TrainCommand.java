@@ -91,7 +91,7 @@ final class TrainCommand implements Callable<Integer> {
             description =
                     "Serve the trainer's Flink metrics for Prometheus at"
                             + " http://<host>:PORT/metrics while the run trains (Flink's Prometheus"
-                            + " reporter; default: off).")
+                            + " reporter, which listens on every interface; default: off).")
     Integer prometheusPort;
 
     @Spec CommandSpec spec;
@@ -116,6 +116,11 @@ final class TrainCommand implements Callable<Integer> {
                 options.batchSize,
                 images.images().source(),
                 folder);
+        if (prometheusPort != null) {
+            out.printf(
+                    "Prometheus metrics at http://127.0.0.1:%d/metrics while the run trains%n",
+                    prometheusPort);
+        }
         out.flush();
 
         EmbeddedKafkaBroker broker = null;
