@@ -13,6 +13,7 @@ import io.latentflow.job.operators.LatentSampleDecoder;
 import io.latentflow.job.operators.RecordKeySerializer;
 import io.latentflow.schema.DeadLetter;
 import io.latentflow.schema.ModelSnapshot;
+import io.latentflow.schema.SampleGrid;
 import io.latentflow.schema.TrainingMetrics;
 import java.util.Map;
 import java.util.Properties;
@@ -30,13 +31,14 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * Wires the streaming training job of an adversarial model (ALI or GAN): data and latent topics in,
- * decoded and paired by run and sequence, trained, with metrics, model snapshots and dead letters
- * out.
+ * decoded and paired by run and sequence, trained, with metrics, model snapshots, sample grids and
+ * dead letters out.
  *
  * <pre>
  *   data topic   -> DataSampleDecoder   --\
  *                                          +-> AdversarialTrainer (by run)  -> metrics topic
- *   latent topic -> LatentSampleDecoder --/         \-> snapshot topic
+ *   latent topic -> LatentSampleDecoder --/         |-> snapshot topic
+ *                                                   \-> images topic
  *   rejected records of both decoders -> dead-letter topic
  * </pre>
  */
@@ -100,6 +102,15 @@ public final class AdversarialTrainingJob {
                                 ModelSnapshot::getRunId,
                                 MAX_SNAPSHOT_BYTES))
                 .name("SnapshotTopicSink");
+        metrics.getSideOutput(AdversarialTrainer.GRIDS)
+                .sinkTo(
+                        sink(
+                                settings,
+                                settings.topics().images(),
+                                SampleGrid.class,
+                                SampleGrid::getRunId,
+                                TopicAdministration.IMAGES_MAX_MESSAGE_BYTES))
+                .name("ImagesTopicSink");
         DataStream<DeadLetter> deadLetters =
                 data.getSideOutput(DeadLetters.OUTPUT)
                         .union(latents.getSideOutput(DeadLetters.OUTPUT));
@@ -147,7 +158,8 @@ public final class AdversarialTrainingJob {
             producer.setProperty("max.request.size", Integer.toString(maxRecordBytes));
             producer.setProperty("buffer.memory", Long.toString(4L * maxRecordBytes));
         }
-        // Metrics and snapshots are idempotent facts about a step; at-least-once delivery keeps
+        // Metrics, snapshots and grids are idempotent facts about a step; at-least-once delivery
+        // keeps
         // them visible at once instead of at the next checkpoint.
         return KafkaSink.<T>builder()
                 .setBootstrapServers(settings.bootstrapServers())

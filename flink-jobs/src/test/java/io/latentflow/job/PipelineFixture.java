@@ -56,6 +56,18 @@ final class PipelineFixture {
                 SMALL_MODEL, InstanceNoise.NONE, BATCH_SIZE, steps, metricsInterval, 0);
     }
 
+    /** Settings that also publish sample grids every {@code imageInterval} steps. */
+    static TrainerSettings trainer(long steps, int metricsInterval, int imageInterval) {
+        return TrainerSettings.of(
+                SMALL_MODEL,
+                InstanceNoise.NONE,
+                BATCH_SIZE,
+                steps,
+                metricsInterval,
+                0,
+                imageInterval);
+    }
+
     /** Writes {@code steps} mini-batches of one run's data and latent records. */
     static void produceRun(
             String bootstrap, TopicNames topics, String runId, long seed, long steps) {

@@ -1,6 +1,7 @@
 package io.latentflow.core.image;
 
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -40,6 +41,21 @@ public final class PngFile {
         } finally {
             Files.deleteIfExists(temporary);
         }
+    }
+
+    /**
+     * Returns {@code image} encoded as the bytes of a PNG file, for sending the picture somewhere
+     * other than a file.
+     *
+     * @param image the image to encode
+     * @throws IOException if no PNG writer accepts the image
+     */
+    public static byte[] bytes(BufferedImage image) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        if (!ImageIO.write(image, "png", bytes)) {
+            throw new IOException("No PNG writer accepts an image of type " + image.getType());
+        }
+        return bytes.toByteArray();
     }
 
     private static void move(Path source, Path target) throws IOException {

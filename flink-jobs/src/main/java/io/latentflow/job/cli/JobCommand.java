@@ -3,6 +3,7 @@ package io.latentflow.job.cli;
 import io.latentflow.job.AdversarialTrainingJob;
 import io.latentflow.job.JobSettings;
 import java.util.concurrent.Callable;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -36,13 +37,25 @@ final class JobCommand implements Callable<Integer> {
                     "Checkpoint every N milliseconds; 0 disables (default: ${DEFAULT-VALUE}).")
     long checkpointIntervalMillis;
 
+    @Option(
+            names = "--prometheus-port",
+            description =
+                    "When the job runs in a local MiniCluster (not under flink run), serve its"
+                            + " Flink metrics for Prometheus at http://<host>:PORT/metrics"
+                            + " (default: off).")
+    Integer prometheusPort;
+
     @Override
     public Integer call() throws Exception {
         if (options.bootstrapServers == null) {
             throw new IllegalArgumentException("job needs --bootstrap-servers");
         }
         options.validate(true);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        StreamExecutionEnvironment env =
+                prometheusPort == null
+                        ? StreamExecutionEnvironment.getExecutionEnvironment()
+                        : StreamExecutionEnvironment.getExecutionEnvironment(
+                                PrometheusReporting.enable(new Configuration(), prometheusPort));
         if (checkpointIntervalMillis > 0) {
             env.enableCheckpointing(checkpointIntervalMillis);
         }

@@ -29,7 +29,8 @@ import picocli.CommandLine.Spec;
                     + " machine, or as a table in the terminal with --terminal.",
             "The page shows losses, discriminator accuracy, gradient norms (log scale),"
                     + " instance-noise sigma, the JSD estimate, samples/s, dead letters and"
-                    + " warnings, every run overlaid, with a step window and smoothing."
+                    + " warnings, every run overlaid, with a step window and smoothing, and each"
+                    + " run's latest sample and reconstruction grids."
         })
 final class MonitorCommand implements Callable<Integer> {
     /** The port the page is served on unless told otherwise. */
@@ -45,8 +46,8 @@ final class MonitorCommand implements Callable<Integer> {
             names = "--topic-prefix",
             defaultValue = "latentflow",
             description =
-                    "Prefix of the topic names; the metrics topic is <prefix>.metrics"
-                            + " (default: ${DEFAULT-VALUE}).")
+                    "Prefix of the topic names; the metrics topic is <prefix>.metrics and the"
+                            + " sample grids' <prefix>.images (default: ${DEFAULT-VALUE}).")
     String topicPrefix;
 
     @Option(
@@ -96,15 +97,17 @@ final class MonitorCommand implements Callable<Integer> {
             throw new IllegalArgumentException(
                     "--refresh-seconds must be positive, was " + refreshSeconds);
         }
+        TopicNames topics = TopicNames.withPrefix(topicPrefix);
         LiveMonitor.Source source =
                 new LiveMonitor.Source(
                         bootstrapServers,
-                        TopicNames.withPrefix(topicPrefix).metrics(),
+                        topics.metrics(),
                         fromEnd
                                 ? MetricsTopicFollower.Start.END
                                 : MetricsTopicFollower.Start.BEGINNING,
                         Map.of(),
-                        new LinkedHashSet<>(runIds));
+                        new LinkedHashSet<>(runIds),
+                        terminal ? null : topics.images());
         PrintWriter out = spec.commandLine().getOut();
         return terminal ? showTable(source, out) : servePage(source, out);
     }

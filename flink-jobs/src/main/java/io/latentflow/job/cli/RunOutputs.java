@@ -10,6 +10,7 @@ import io.latentflow.core.model.AdversarialConfig;
 import io.latentflow.core.model.AdversarialModel;
 import io.latentflow.core.model.Ali;
 import io.latentflow.core.plot.LossPlot;
+import io.latentflow.job.operators.SampleGrids;
 import io.latentflow.schema.ModelSnapshot;
 import io.latentflow.schema.TrainingMetrics;
 import java.io.IOException;
@@ -18,12 +19,10 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -33,8 +32,6 @@ import org.nd4j.linalg.factory.Nd4j;
  * the loss curves, the metrics as CSV, and a manifest saying how to reproduce it all.
  */
 final class RunOutputs {
-    private static final int SAMPLE_COUNT = 100;
-    private static final int RECONSTRUCTION_PAIRS = 50;
     private static final int EVALUATION_IMAGES = 1000;
 
     private final Path folder;
@@ -63,7 +60,7 @@ final class RunOutputs {
         int height = trainingImages.height();
         int width = trainingImages.width();
 
-        writeSamples(model, config, snapshot.getSeed(), height, width);
+        writeSamples(model, snapshot.getSeed(), height, width);
         IdxImages evaluation = evaluationImages();
         Summary summary = evaluate(model, evaluation);
         if (model instanceof Ali ali) {
@@ -88,20 +85,11 @@ final class RunOutputs {
         return parameters;
     }
 
-    private void writeSamples(
-            AdversarialModel model, AdversarialConfig config, long seed, int height, int width)
+    private void writeSamples(AdversarialModel model, long seed, int height, int width)
             throws IOException {
-        // The picture's draws come from their own stream of the run seed, not from the topics.
-        SplittableRandom random = new SplittableRandom(seed ^ 0x5DEECE66DL);
-        float[] prior = new float[SAMPLE_COUNT * config.latentDim()];
-        for (int i = 0; i < prior.length; i++) {
-            prior[i] = (float) random.nextGaussian();
-        }
-        INDArray z =
-                Nd4j.create(prior, new long[] {SAMPLE_COUNT, config.latentDim()}, DataType.FLOAT);
-        List<float[]> samples = rows(model.generate(z));
+        // The picture's codes come from their own stream of the run seed, not from the topics.
         ImageGrid.writePng(
-                ImageGrid.compose(samples, height, width, 10, 2, 2), folder.resolve("samples.png"));
+                SampleGrids.samples(model, seed, height, width), folder.resolve("samples.png"));
     }
 
     private IdxImages evaluationImages() throws IOException {
@@ -141,10 +129,9 @@ final class RunOutputs {
 
     private void writeReconstructions(Ali model, IdxImages evaluation, int height, int width)
             throws IOException {
-        INDArray x = batchOf(evaluation, RECONSTRUCTION_PAIRS);
+        INDArray x = batchOf(evaluation, SampleGrids.RECONSTRUCTION_PAIRS);
         ImageGrid.writePng(
-                ImageGrid.composePairs(
-                        rows(x), rows(model.reconstruct(x)), height, width, 10, 2, 2),
+                SampleGrids.reconstructions(model, x, height, width),
                 folder.resolve("reconstructions.png"));
     }
 
@@ -155,14 +142,6 @@ final class RunOutputs {
             System.arraycopy(images.image(i), 0, values, i * pixels, pixels);
         }
         return Nd4j.create(values, new long[] {count, pixels}, DataType.FLOAT);
-    }
-
-    private static List<float[]> rows(INDArray matrix) {
-        List<float[]> rows = new ArrayList<>();
-        for (int i = 0; i < matrix.rows(); i++) {
-            rows.add(matrix.getRow(i).toFloatVector());
-        }
-        return rows;
     }
 
     private void writeLosses(List<TrainingMetrics> metrics, AdversarialModel model)

@@ -86,11 +86,23 @@ final class TrainCommand implements Callable<Integer> {
                     "Port of the monitor page; 0 for any free one (default: ${DEFAULT-VALUE}).")
     int monitorPort;
 
+    @Option(
+            names = "--prometheus-port",
+            description =
+                    "Serve the trainer's Flink metrics for Prometheus at"
+                            + " http://<host>:PORT/metrics while the run trains (Flink's Prometheus"
+                            + " reporter, which listens on every interface; default: off).")
+    Integer prometheusPort;
+
     @Spec CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
         options.validate(false);
+        Configuration cluster = localCluster();
+        if (prometheusPort != null) {
+            PrometheusReporting.enable(cluster, prometheusPort);
+        }
         String runId = options.runIdOrDefault();
         Path folder = runDir != null ? runDir : Path.of("runs", runId);
         IdxImageSource images = IdxImageSource.trainingSet(datasetPath);
@@ -104,6 +116,11 @@ final class TrainCommand implements Callable<Integer> {
                 options.batchSize,
                 images.images().source(),
                 folder);
+        if (prometheusPort != null) {
+            out.printf(
+                    "Prometheus metrics at http://127.0.0.1:%d/metrics while the run trains%n",
+                    prometheusPort);
+        }
         out.flush();
 
         EmbeddedKafkaBroker broker = null;
@@ -118,7 +135,7 @@ final class TrainCommand implements Callable<Integer> {
                         .addShutdownHook(new Thread(() -> closeQuietly(started), "broker-stop"));
                 out.println("Started an embedded Kafka broker at " + bootstrap);
             }
-            return train(runId, folder, images, bootstrap, out);
+            return train(runId, folder, images, bootstrap, cluster, out);
         } finally {
             if (broker != null) {
                 broker.close();
@@ -127,7 +144,12 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private int train(
-            String runId, Path folder, IdxImageSource images, String bootstrap, PrintWriter out)
+            String runId,
+            Path folder,
+            IdxImageSource images,
+            String bootstrap,
+            Configuration cluster,
+            PrintWriter out)
             throws Exception {
         TopicNames topics = options.topics();
         TopicAdministration.ensureTopics(bootstrap, topics);
@@ -150,7 +172,7 @@ final class TrainCommand implements Callable<Integer> {
             Thread feeding = feed.startInBackground(images, options);
 
             StreamExecutionEnvironment env =
-                    StreamExecutionEnvironment.createLocalEnvironment(parallelism, localCluster());
+                    StreamExecutionEnvironment.createLocalEnvironment(parallelism, cluster);
             AdversarialTrainingJob.build(
                     env,
                     new JobSettings(
@@ -224,7 +246,8 @@ final class TrainCommand implements Callable<Integer> {
                                 topics.metrics(),
                                 MetricsTopicFollower.Start.END,
                                 metricsStart,
-                                Set.of(runId)),
+                                Set.of(runId),
+                                topics.images()),
                         InetAddress.getLoopbackAddress(),
                         monitorPort);
         out.println("Monitor at " + live.url() + " while the run trains");

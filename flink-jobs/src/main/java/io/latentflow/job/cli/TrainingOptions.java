@@ -123,7 +123,7 @@ final class TrainingOptions {
             defaultValue = "latentflow",
             description =
                     "Prefix of the topic names: <prefix>.data, .latent, .metrics, .snapshots,"
-                            + " .dead-letter (default: ${DEFAULT-VALUE}).")
+                            + " .images, .dead-letter (default: ${DEFAULT-VALUE}).")
     String topicPrefix;
 
     @Option(
@@ -139,6 +139,15 @@ final class TrainingOptions {
                     "Write a model snapshot every N steps; 0 writes one after the last step only"
                             + " (default: ${DEFAULT-VALUE}).")
     int snapshotInterval;
+
+    @Option(
+            names = "--image-interval",
+            defaultValue = "" + TrainerSettings.DEFAULT_IMAGE_INTERVAL,
+            description =
+                    "Publish a grid of samples, and with ALI one of reconstructions, to the images"
+                            + " topic every N steps and after the last; 0 publishes after the"
+                            + " last step only (default: ${DEFAULT-VALUE}).")
+    int imageInterval;
 
     /**
      * Checks every value before anything starts, so that a mistake costs a second, not a broker
@@ -181,7 +190,8 @@ final class TrainingOptions {
                 batchSize,
                 steps,
                 metricsInterval,
-                snapshotInterval);
+                snapshotInterval,
+                imageInterval);
     }
 
     TopicNames topics() {

@@ -33,6 +33,10 @@ import org.slf4j.LoggerFactory;
  * <p>It is built from Kafka's own server entry points: {@link Formatter} writes the storage format
  * that {@code kafka-storage.sh format} would write, and {@link KafkaRaftServer} is the server that
  * {@code kafka-server-start.sh} runs.
+ *
+ * <p>For tests of clients that lose their broker, {@link #stop()} shuts the node down and keeps its
+ * files, and {@link #restart()} starts it again on the same ports from those files, as a restarted
+ * server would come back.
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
 
@@ -50,14 +54,19 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private static final int START_ATTEMPTS = 3;
 
     private final Path dataDirectory;
-    private final KafkaRaftServer server;
+    private final int brokerPort;
+    private final int controllerPort;
     private final String bootstrapServers;
+    private KafkaRaftServer server;
     private boolean closed;
 
-    private EmbeddedKafkaBroker(Path dataDirectory, KafkaRaftServer server, String bootstrap) {
+    private EmbeddedKafkaBroker(
+            Path dataDirectory, KafkaRaftServer server, int brokerPort, int controllerPort) {
         this.dataDirectory = dataDirectory;
         this.server = server;
-        this.bootstrapServers = bootstrap;
+        this.brokerPort = brokerPort;
+        this.controllerPort = controllerPort;
+        this.bootstrapServers = LOOPBACK + ":" + brokerPort;
     }
 
     /**
@@ -112,9 +121,54 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return dataDirectory;
     }
 
+    /** Returns whether the broker runs: started and neither stopped nor closed since. */
+    public synchronized boolean isRunning() {
+        return server != null;
+    }
+
     /**
-     * Shuts the broker down, waits until it has stopped and deletes its data directory. A second
-     * call does nothing.
+     * Shuts the broker down and waits until it has stopped, keeping its data directory for {@link
+     * #restart()}. Clients see the broker go away. Does nothing if it is not running.
+     */
+    public synchronized void stop() {
+        if (server == null) {
+            return;
+        }
+        long startNanos = System.nanoTime();
+        shutdown(server);
+        server = null;
+        LOG.info(
+                "Embedded Kafka broker at {} stopped in {} ms, data kept in {}",
+                bootstrapServers,
+                (System.nanoTime() - startNanos) / 1_000_000,
+                dataDirectory);
+    }
+
+    /**
+     * Starts a stopped broker again on its ports and from its files, so that clients that knew it
+     * find it again with the topics, records and offsets it held.
+     *
+     * @throws IllegalStateException if the broker runs or was closed
+     * @throws IOException if it fails to start, for example because another process took a port
+     */
+    public synchronized void restart() throws IOException {
+        if (closed || server != null) {
+            throw new IllegalStateException(
+                    "Only a stopped broker restarts; this one is "
+                            + (closed ? "closed" : "running"));
+        }
+        long startNanos = System.nanoTime();
+        server = launch(dataDirectory.resolve("log"), brokerPort, controllerPort);
+        LOG.info(
+                "Embedded Kafka broker restarted at {} in {} ms from {}",
+                bootstrapServers,
+                (System.nanoTime() - startNanos) / 1_000_000,
+                dataDirectory);
+    }
+
+    /**
+     * Shuts the broker down if it runs, waits until it has stopped and deletes its data directory.
+     * A second call does nothing.
      *
      * @throws IOException if the data directory cannot be deleted
      */
@@ -126,8 +180,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         closed = true;
         long startNanos = System.nanoTime();
         try {
-            server.shutdown();
-            server.awaitShutdown();
+            if (server != null) {
+                shutdown(server);
+                server = null;
+            }
         } finally {
             deleteRecursively(dataDirectory);
         }
@@ -142,20 +198,29 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             Path directory, int brokerPort, int controllerPort) throws IOException {
         Path logDirectory = directory.resolve("log");
         Files.createDirectories(logDirectory);
+        format(logDirectory);
+        KafkaRaftServer server = launch(logDirectory, brokerPort, controllerPort);
+        return new EmbeddedKafkaBroker(directory, server, brokerPort, controllerPort);
+    }
+
+    /** Starts a server on formatted storage; returns once it accepts clients. */
+    private static KafkaRaftServer launch(Path logDirectory, int brokerPort, int controllerPort) {
         KafkaConfig config =
                 new KafkaConfig(serverProperties(logDirectory, brokerPort, controllerPort));
-        format(logDirectory);
-
         KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
         try {
             // Returns when the broker has registered with the controller and been unfenced.
             server.startup();
         } catch (RuntimeException e) {
-            server.shutdown();
-            server.awaitShutdown();
+            shutdown(server);
             throw e;
         }
-        return new EmbeddedKafkaBroker(directory, server, LOOPBACK + ":" + brokerPort);
+        return server;
+    }
+
+    private static void shutdown(KafkaRaftServer server) {
+        server.shutdown();
+        server.awaitShutdown();
     }
 
     private static Map<String, String> serverProperties(

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The names of the five topics a LatentFlow deployment uses.
+ * The names of the six topics a LatentFlow deployment uses.
  *
  * <p>Tests and parallel deployments on one cluster keep apart by giving each its own prefix.
  *
@@ -12,16 +12,22 @@ import java.util.Objects;
  * @param latent the random draws of each training step, one {@code LatentSample} per record
  * @param metrics what training steps measured, {@code TrainingMetrics} records
  * @param snapshots the model's parameters after a step, {@code ModelSnapshot} records
+ * @param images sample and reconstruction grids drawn every few steps, {@code SampleGrid} records
  * @param deadLetter records the job could not use, {@code DeadLetter} records
  */
 public record TopicNames(
-        String data, String latent, String metrics, String snapshots, String deadLetter) {
+        String data,
+        String latent,
+        String metrics,
+        String snapshots,
+        String images,
+        String deadLetter) {
 
     private static final String DEFAULT_PREFIX = "latentflow";
 
     /** Checks that every name is given and that no two topics share a name. */
     public TopicNames {
-        List<String> names = List.of(data, latent, metrics, snapshots, deadLetter);
+        List<String> names = List.of(data, latent, metrics, snapshots, images, deadLetter);
         for (String name : names) {
             if (name.isBlank()) {
                 throw new IllegalArgumentException("Topic names must not be blank: " + names);
@@ -38,7 +44,7 @@ public record TopicNames(
     }
 
     /**
-     * Returns the five names under a prefix, for example {@code run7.data} for the prefix {@code
+     * Returns the six names under a prefix, for example {@code run7.data} for the prefix {@code
      * run7}; {@code withPrefix("latentflow")} gives the {@link #defaults()}.
      */
     public static TopicNames withPrefix(String prefix) {
@@ -51,11 +57,12 @@ public record TopicNames(
                 prefix + ".latent",
                 prefix + ".metrics",
                 prefix + ".snapshots",
+                prefix + ".images",
                 prefix + ".dead-letter");
     }
 
-    /** Returns the five names, data topic first and dead-letter topic last. */
+    /** Returns the six names, data topic first and dead-letter topic last. */
     public List<String> all() {
-        return List.of(data, latent, metrics, snapshots, deadLetter);
+        return List.of(data, latent, metrics, snapshots, images, deadLetter);
     }
 }

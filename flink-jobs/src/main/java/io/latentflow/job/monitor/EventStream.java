@@ -21,8 +21,10 @@ import org.slf4j.LoggerFactory;
  * <p>Points are gathered and sent together a few times a second, as one {@code points} event, so
  * that a replay of thousands of records does not become thousands of events. When more points
  * arrive between two sends than a page should draw one by one, the pages get a {@code reload} event
- * instead and fetch the thinned history. A page that cannot keep up with the events is
- * disconnected; the browser reconnects by itself and starts again from the history.
+ * instead and fetch the thinned history. A new sample or reconstruction grid is announced at once
+ * as a {@code grid} event naming its run, kind and step; the page then loads the picture. A page
+ * that cannot keep up with the events is disconnected; the browser reconnects by itself and starts
+ * again from the history.
  */
 final class EventStream implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EventStream.class);
@@ -64,6 +66,11 @@ final class EventStream implements AutoCloseable {
             }
             pending.add(point);
         }
+    }
+
+    /** Tells every page at once that a run has a new grid; called on the follower's thread. */
+    void gridAdded(GridImages.Grid grid) {
+        broadcast(event("grid", MonitorJson.grid(grid)));
     }
 
     /** Sends a status change to every page at once. */

@@ -1,7 +1,9 @@
 package io.latentflow.job.monitor;
 
 import io.latentflow.job.kafka.AvroWireFormat;
+import io.latentflow.schema.SampleGrid;
 import io.latentflow.schema.TrainingMetrics;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
@@ -28,13 +30,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads the metrics topic for as long as the monitor runs and adds each record of the followed runs
- * to a {@link RunHistories}.
+ * to a {@link RunHistories}; and, when given one, the images topic, whose grids go to a {@link
+ * GridImages}.
  *
  * <p>It reads every partition of the topic without a consumer group, so it commits nothing and
  * disturbs nobody. Records of another type that share the topic are recognised by the schema
  * fingerprint in their header and skipped, as are records that cannot be read; both are counted in
  * the status. When the broker cannot be reached, the status says so and the follower keeps trying;
  * Kafka's consumer resumes from its position once the broker is back.
+ *
+ * <p>The images topic is looked up once, when the metrics topic is found; if it does not exist
+ * then, the monitor shows curves without grids until it is restarted.
  */
 public final class MetricsTopicFollower implements Runnable, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MetricsTopicFollower.class);
@@ -58,8 +64,11 @@ public final class MetricsTopicFollower implements Runnable, AutoCloseable {
     private final Map<TopicPartition, Long> startOffsets;
     private final Set<String> runIds;
     private final RunHistories histories;
+    private final String imagesTopic;
+    private final GridImages grids;
     private final AvroWireFormat<TrainingMetrics> metricsFormat = AvroWireFormat.trainingMetrics();
     private final long metricsFingerprint = metricsFormat.fingerprint();
+    private final AvroWireFormat<SampleGrid> gridFormat = AvroWireFormat.sampleGrids();
     private final List<Consumer<FollowerStatus>> statusListeners = new CopyOnWriteArrayList<>();
     private volatile String state = "starting";
     private volatile long records;
@@ -85,6 +94,38 @@ public final class MetricsTopicFollower implements Runnable, AutoCloseable {
             Map<TopicPartition, Long> startOffsets,
             Set<String> runIds,
             RunHistories histories) {
+        this(bootstrapServers, topic, start, startOffsets, runIds, histories, null, null);
+    }
+
+    /**
+     * Creates a follower of the metrics topic and of the images topic; {@link #run()} does the
+     * reading.
+     *
+     * @param bootstrapServers the Kafka cluster
+     * @param topic the metrics topic
+     * @param start where to start when {@code startOffsets} does not say, on both topics
+     * @param startOffsets offsets to start at, per partition of either topic; partitions not named
+     *     start at {@code start}
+     * @param runIds the runs to keep; empty keeps every run
+     * @param histories where the points go
+     * @param imagesTopic the images topic, or null to follow the metrics topic only
+     * @param grids where the grids go; null exactly when {@code imagesTopic} is
+     */
+    public MetricsTopicFollower(
+            String bootstrapServers,
+            String topic,
+            Start start,
+            Map<TopicPartition, Long> startOffsets,
+            Set<String> runIds,
+            RunHistories histories,
+            String imagesTopic,
+            GridImages grids) {
+        if ((imagesTopic == null) != (grids == null)) {
+            throw new IllegalArgumentException(
+                    "An images topic needs grids to fill, and grids a topic to fill them from");
+        }
+        this.imagesTopic = imagesTopic;
+        this.grids = grids;
         this.topic = Objects.requireNonNull(topic, "topic");
         this.start = Objects.requireNonNull(start, "start");
         this.startOffsets = Map.copyOf(startOffsets);
@@ -235,6 +276,18 @@ public final class MetricsTopicFollower implements Runnable, AutoCloseable {
         for (PartitionInfo info : infos) {
             found.add(new TopicPartition(info.topic(), info.partition()));
         }
+        if (imagesTopic != null) {
+            List<PartitionInfo> images = consumer.partitionsFor(imagesTopic, REQUEST_TIMEOUT);
+            if (images == null || images.isEmpty()) {
+                LOG.warn(
+                        "Monitor found no images topic {}; it shows curves without grids",
+                        imagesTopic);
+            } else {
+                for (PartitionInfo info : images) {
+                    found.add(new TopicPartition(info.topic(), info.partition()));
+                }
+            }
+        }
         consumer.assign(found);
         List<TopicPartition> unnamed = new ArrayList<>();
         for (TopicPartition partition : found) {
@@ -254,15 +307,20 @@ public final class MetricsTopicFollower implements Runnable, AutoCloseable {
         }
         partitions = found;
         LOG.info(
-                "Monitor follows topic {} ({} partitions) from the {}",
+                "Monitor follows topic {} and {} more partitions of images topic {} from the {}",
                 topic,
-                found.size(),
+                found.size() - infos.size(),
+                imagesTopic,
                 start == Start.BEGINNING ? "beginning" : "end");
         changeState("connected");
         return true;
     }
 
     private void accept(ConsumerRecord<byte[], byte[]> record) {
+        if (record.topic().equals(imagesTopic)) {
+            acceptGrid(record);
+            return;
+        }
         byte[] value = record.value();
         if (!isMetricsRecord(value)) {
             skipped++;
@@ -289,6 +347,36 @@ public final class MetricsTopicFollower implements Runnable, AutoCloseable {
         records++;
         if (runIds.isEmpty() || runIds.contains(metrics.getRunId().toString())) {
             histories.add(metrics);
+        }
+    }
+
+    private void acceptGrid(ConsumerRecord<byte[], byte[]> record) {
+        SampleGrid grid;
+        try {
+            if (gridFormat.isOtherRecordType(record.value())) {
+                throw new IOException("a record of another type");
+            }
+            grid = gridFormat.decode(record.value());
+        } catch (IOException e) {
+            skipped++;
+            LOG.debug(
+                    "Monitor skipped a record that is not a grid at {}-{}@{}: {}",
+                    record.topic(),
+                    record.partition(),
+                    record.offset(),
+                    e.getMessage());
+            return;
+        }
+        if (runIds.isEmpty() || runIds.contains(grid.getRunId())) {
+            LOG.debug(
+                    "Monitor read the {} grid of run {} at step {} from {}-{}@{}",
+                    grid.getKind(),
+                    grid.getRunId(),
+                    grid.getStep(),
+                    record.topic(),
+                    record.partition(),
+                    record.offset());
+            grids.add(grid);
         }
     }
 

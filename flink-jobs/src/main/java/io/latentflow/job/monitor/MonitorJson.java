@@ -9,7 +9,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The monitor's JSON: the history, batches of new points and the follower's status.
+ * The monitor's JSON: the history, batches of new points, the follower's status and which grids it
+ * holds.
  *
  * <p>Values that are not finite (a GAN's reconstruction error, a diverged loss) are written as
  * null, which JSON can hold and a chart draws as a gap; JSON has no NaN.
@@ -64,6 +65,35 @@ final class MonitorJson {
                     json.writeEndArray();
                     json.writeEndObject();
                 });
+    }
+
+    /** Every grid held, as {@code /api/images} returns it; the PNG bytes are served apart. */
+    static String grids(List<GridImages.Grid> grids) {
+        return write(
+                json -> {
+                    json.writeStartObject();
+                    json.writeArrayFieldStart("grids");
+                    for (GridImages.Grid grid : grids) {
+                        writeGrid(json, grid);
+                    }
+                    json.writeEndArray();
+                    json.writeEndObject();
+                });
+    }
+
+    /** That a new grid arrived, as the event stream announces it. */
+    static String grid(GridImages.Grid grid) {
+        return write(json -> writeGrid(json, grid));
+    }
+
+    private static void writeGrid(JsonGenerator json, GridImages.Grid grid) throws IOException {
+        json.writeStartObject();
+        json.writeStringField("runId", grid.runId());
+        json.writeStringField("kind", grid.kind());
+        json.writeNumberField("step", grid.step());
+        json.writeNumberField("width", grid.width());
+        json.writeNumberField("height", grid.height());
+        json.writeEndObject();
     }
 
     /** The follower's status. */

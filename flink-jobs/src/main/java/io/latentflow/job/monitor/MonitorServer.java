@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -30,8 +31,10 @@ import org.slf4j.LoggerFactory;
  * <p>Paths: {@code /} the page; {@code /vendor/uPlot.iife.min.js} and {@code /vendor/uPlot.min.css}
  * the chart library, read from its jar; {@code /api/history?points=N& fromStep=S} every run's
  * points from step S on, each series thinned to at most N points; {@code /api/status} the
- * follower's status; {@code /api/events} the Server-Sent Events stream. Nothing it serves names a
- * broker; requests from clients the {@link ClientAddressPolicy} refuses get 403.
+ * follower's status; {@code /api/images} the grids held, as JSON; {@code
+ * /api/images/<run>/samples.png} and {@code .../reconstructions.png} a run's latest grid of each
+ * kind; {@code /api/events} the Server-Sent Events stream. Nothing it serves names a broker;
+ * requests from clients the {@link ClientAddressPolicy} refuses get 403, on every path alike.
  */
 public final class MonitorServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MonitorServer.class);
@@ -46,7 +49,10 @@ public final class MonitorServer implements AutoCloseable {
 
     private final HttpServer server;
     private final ExecutorService handlers;
+    private static final String IMAGES_PATH = "/api/images";
+
     private final RunHistories histories;
+    private final GridImages grids;
     private final Supplier<FollowerStatus> status;
     private final EventStream events = new EventStream();
     private final Map<String, Resource> resources = new LinkedHashMap<>();
@@ -57,9 +63,11 @@ public final class MonitorServer implements AutoCloseable {
             HttpServer server,
             ClientAddressPolicy policy,
             RunHistories histories,
+            GridImages grids,
             Supplier<FollowerStatus> status) {
         this.server = server;
         this.histories = histories;
+        this.grids = grids;
         this.status = status;
         resources.put("/", new Resource(PAGE_ROOT + "index.html", "text/html; charset=utf-8"));
         resources.put(
@@ -75,6 +83,7 @@ public final class MonitorServer implements AutoCloseable {
         context("/", this::serveResource, guard);
         context("/api/history", this::serveHistory, guard);
         context("/api/status", this::serveStatus, guard);
+        context(IMAGES_PATH, this::serveImages, guard);
         context("/api/events", exchange -> events.serve(exchange, status.get()), guard);
 
         AtomicInteger threads = new AtomicInteger();
@@ -89,6 +98,7 @@ public final class MonitorServer implements AutoCloseable {
                         });
         server.setExecutor(handlers);
         histories.addListener(events::pointAdded);
+        grids.addListener(events::gridAdded);
     }
 
     /**
@@ -97,6 +107,7 @@ public final class MonitorServer implements AutoCloseable {
      * @param bindAddress the address to listen on; a loopback address serves only this machine
      * @param port the port, 0 for any free one
      * @param histories the runs to show
+     * @param grids the runs' latest grids to show
      * @param status the follower's current status
      * @return the running server
      * @throws IOException if the address cannot be bound, for example a port already in use
@@ -105,6 +116,7 @@ public final class MonitorServer implements AutoCloseable {
             InetAddress bindAddress,
             int port,
             RunHistories histories,
+            GridImages grids,
             Supplier<FollowerStatus> status)
             throws IOException {
         Objects.requireNonNull(bindAddress, "bindAddress");
@@ -126,7 +138,11 @@ public final class MonitorServer implements AutoCloseable {
         }
         MonitorServer monitor =
                 new MonitorServer(
-                        server, ClientAddressPolicy.forBindAddress(bindAddress), histories, status);
+                        server,
+                        ClientAddressPolicy.forBindAddress(bindAddress),
+                        histories,
+                        grids,
+                        status);
         server.start();
         LOG.info("Monitor serving on {}", monitor.url());
         return monitor;
@@ -209,6 +225,30 @@ public final class MonitorServer implements AutoCloseable {
 
     private void serveStatus(HttpExchange exchange) throws IOException {
         sendText(exchange, 200, "application/json", MonitorJson.status(status.get()));
+    }
+
+    /** Serves the list of grids, or one grid's PNG: {@code /api/images/<run>/<kind>.png}. */
+    private void serveImages(HttpExchange exchange) throws IOException {
+        String path = exchange.getRequestURI().getPath();
+        if (path.equals(IMAGES_PATH) || path.equals(IMAGES_PATH + "/")) {
+            sendText(exchange, 200, "application/json", MonitorJson.grids(grids.all()));
+            return;
+        }
+        String rest =
+                path.startsWith(IMAGES_PATH + "/") ? path.substring(IMAGES_PATH.length() + 1) : "";
+        int slash = rest.lastIndexOf('/');
+        Optional<GridImages.Grid> grid = Optional.empty();
+        if (slash > 0 && rest.endsWith(".png")) {
+            String runId = rest.substring(0, slash);
+            String kind = rest.substring(slash + 1, rest.length() - ".png".length());
+            grid = grids.latest(runId, kind);
+        }
+        if (grid.isEmpty()) {
+            sendText(exchange, 404, "text/plain; charset=utf-8", "No such grid");
+            return;
+        }
+        exchange.getResponseHeaders().set("X-LatentFlow-Step", Long.toString(grid.get().step()));
+        send(exchange, 200, "image/png", grid.get().png());
     }
 
     private static Map<String, String> query(String rawQuery) {

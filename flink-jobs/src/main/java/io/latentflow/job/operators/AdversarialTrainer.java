@@ -2,6 +2,7 @@ package io.latentflow.job.operators;
 
 import io.latentflow.core.diagnostics.JensenShannonEstimate;
 import io.latentflow.core.diagnostics.SaturationDetector;
+import io.latentflow.core.image.PngFile;
 import io.latentflow.core.model.AdversarialBatch;
 import io.latentflow.core.model.AdversarialConfig;
 import io.latentflow.core.model.AdversarialModel;
@@ -9,10 +10,15 @@ import io.latentflow.core.model.AdversarialStepResult;
 import io.latentflow.core.model.Ali;
 import io.latentflow.core.model.InstanceNoise;
 import io.latentflow.job.produce.SplitMix64;
+import io.latentflow.schema.GridKind;
 import io.latentflow.schema.ModelSnapshot;
+import io.latentflow.schema.SampleGrid;
 import io.latentflow.schema.TrainingMetrics;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -21,6 +27,7 @@ import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.MetricGroup;
@@ -50,6 +57,11 @@ import org.slf4j.LoggerFactory;
  * href="https://arxiv.org/abs/1701.04862">arXiv:1701.04862</a>): accuracy on real and generated
  * pairs, the generator's gradient norm over a window, a Jensen-Shannon estimate, and a warning
  * record the step the discriminator saturates.
+ *
+ * <p>Every few steps, and after the last, it also draws what the model does as PNG grids (see
+ * {@link SampleGrids}): samples for the run's fixed codes, and with ALI the reconstructions of the
+ * first examples of the run's first mini-batch, which it keeps in state for that purpose. The
+ * operator sees no held-out images, so the reconstructions are of examples it trained on.
  */
 public class AdversarialTrainer
         extends KeyedCoProcessFunction<String, DataEvent, LatentEvent, TrainingMetrics> {
@@ -58,6 +70,10 @@ public class AdversarialTrainer
     /** Model snapshots, every few steps and after the last. */
     public static final OutputTag<ModelSnapshot> SNAPSHOTS =
             new OutputTag<>("model-snapshots", TypeInformation.of(ModelSnapshot.class));
+
+    /** Sample and reconstruction grids, every few steps and after the last. */
+    public static final OutputTag<SampleGrid> GRIDS =
+            new OutputTag<>("sample-grids", TypeInformation.of(SampleGrid.class));
 
     private final TrainerSettings settings;
 
@@ -85,6 +101,7 @@ public class AdversarialTrainer
     private transient ValueState<RunProgress> progress;
     private transient MapState<Long, DataEvent> pendingData;
     private transient MapState<Long, LatentEvent> pendingLatents;
+    private transient ValueState<float[]> reconstructionInputs;
 
     private transient long lastMetricsNanos;
     private transient long examplesSinceMetrics;
@@ -126,6 +143,12 @@ public class AdversarialTrainer
                                         "pending-latents",
                                         Types.LONG,
                                         TypeInformation.of(LatentEvent.class)));
+        reconstructionInputs =
+                getRuntimeContext()
+                        .getState(
+                                new ValueStateDescriptor<>(
+                                        "reconstruction-inputs",
+                                        PrimitiveArrayTypeInfo.FLOAT_PRIMITIVE_ARRAY_TYPE_INFO));
         registerGauges(getRuntimeContext().getMetricGroup());
         lastMetricsNanos = System.nanoTime();
     }
@@ -144,6 +167,16 @@ public class AdversarialTrainer
         group.gauge(
                 "reconstructionError",
                 () -> latest == null ? Double.NaN : latest.getReconstructionError());
+        group.gauge("realAccuracy", () -> latest == null ? Double.NaN : latest.getRealAccuracy());
+        group.gauge("fakeAccuracy", () -> latest == null ? Double.NaN : latest.getFakeAccuracy());
+        group.gauge(
+                "discriminatorGradNorm",
+                () -> latest == null ? Double.NaN : latest.getDiscriminatorGradNorm());
+        group.gauge(
+                "generatorGradNorm",
+                () -> latest == null ? Double.NaN : latest.getGeneratorGradNorm());
+        group.gauge(
+                "encoderGradNorm", () -> latest == null ? Double.NaN : latest.getEncoderGradNorm());
         group.gauge(
                 "generatorGradNormMean",
                 () -> latest == null ? Double.NaN : latest.getGeneratorGradNormMean());
@@ -256,6 +289,9 @@ public class AdversarialTrainer
             pendingData.remove(sequence);
             pendingLatents.remove(sequence);
         }
+        if (run.batches == 0) {
+            keepReconstructionInputs(x, batchSize, dataDim);
+        }
         run.nextSequence += batchSize;
 
         AdversarialModel adversarial = model.value();
@@ -335,6 +371,89 @@ public class AdversarialTrainer
                         && run.batches % settings.snapshotInterval() == 0)) {
             ctx.output(SNAPSHOTS, snapshot(ctx.getCurrentKey(), run, adversarial));
         }
+        if (last || (settings.imageInterval() > 0 && run.batches % settings.imageInterval() == 0)) {
+            publishGrids(ctx, run, adversarial);
+        }
+    }
+
+    /** Keeps the first examples of the run's first batch, the inputs of every reconstruction. */
+    private void keepReconstructionInputs(float[] x, int batchSize, int dataDim)
+            throws IOException {
+        int count = Math.min(SampleGrids.RECONSTRUCTION_PAIRS, batchSize);
+        reconstructionInputs.update(Arrays.copyOf(x, count * dataDim));
+    }
+
+    private void publishGrids(Context ctx, RunProgress run, AdversarialModel adversarial)
+            throws Exception {
+        String runId = ctx.getCurrentKey();
+        int side = SampleGrids.squareSide(config.dataDim());
+        if (side < 0) {
+            // The tiles' shape is not known without square images; the run folder has none either.
+            LOG.warn(
+                    "Run {}: step {}: no grids, {} pixels are not a square image",
+                    runId,
+                    run.batches,
+                    config.dataDim());
+            return;
+        }
+        String hash = adversarial.parameterHash();
+        BufferedImage samples = SampleGrids.samples(adversarial, run.seed, side, side);
+        ctx.output(
+                GRIDS,
+                grid(runId, run, hash, GridKind.SAMPLES, samples, SampleGrids.SAMPLE_COUNT)
+                        .setCodeSeed(SampleGrids.codeSeed(run.seed))
+                        .setFirstSequence(-1)
+                        .setColumns(SampleGrids.SAMPLE_COLUMNS)
+                        .setRows(
+                                SampleGrids.gridRows(
+                                        SampleGrids.SAMPLE_COUNT, SampleGrids.SAMPLE_COLUMNS))
+                        .build());
+
+        float[] inputs = reconstructionInputs.value();
+        if (adversarial instanceof Ali ali && inputs != null) {
+            int count = inputs.length / config.dataDim();
+            INDArray x = matrix(inputs, count, config.dataDim());
+            BufferedImage pairs = SampleGrids.reconstructions(ali, x, side, side);
+            int columns = 2 * SampleGrids.PAIR_COLUMNS;
+            ctx.output(
+                    GRIDS,
+                    grid(runId, run, hash, GridKind.RECONSTRUCTIONS, pairs, count)
+                            .setCodeSeed(0)
+                            .setFirstSequence(0)
+                            .setColumns(columns)
+                            .setRows(SampleGrids.gridRows(2 * count, columns))
+                            .build());
+        }
+        LOG.info("Run {}: step {}: published sample grids", runId, run.batches);
+    }
+
+    private SampleGrid.Builder grid(
+            String runId,
+            RunProgress run,
+            String parameterHash,
+            GridKind kind,
+            BufferedImage image,
+            int images)
+            throws IOException {
+        int side = SampleGrids.squareSide(config.dataDim());
+        return SampleGrid.newBuilder()
+                .setRunId(runId)
+                .setModel(config.model().configName())
+                .setSeed(run.seed)
+                .setStep(run.batches)
+                .setKind(kind)
+                .setImages(images)
+                .setTileHeight(side)
+                .setTileWidth(side)
+                .setPadding(SampleGrids.PADDING)
+                .setScale(SampleGrids.SCALE)
+                .setPixelHeight(image.getHeight())
+                .setPixelWidth(image.getWidth())
+                .setPng(ByteBuffer.wrap(PngFile.bytes(image)))
+                .setParameterHash(parameterHash)
+                .setConfiguration(settings.describe())
+                .setDataOffset(run.dataOffset)
+                .setLatentOffset(run.latentOffset);
     }
 
     private static INDArray matrix(float[] values, int rows, int columns) {

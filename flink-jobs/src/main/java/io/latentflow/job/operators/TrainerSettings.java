@@ -15,14 +15,20 @@ import java.util.Map;
  * @param steps mini-batches to train per run; 0 trains for as long as examples arrive
  * @param metricsInterval a metrics record every this many steps (and at the first and last)
  * @param snapshotInterval a model snapshot every this many steps (0: only after the last step)
+ * @param imageInterval a samples grid, and with ALI a reconstructions grid, every this many steps
+ *     (0: only after the last step)
  */
 public record TrainerSettings(
         HashMap<String, String> model,
         int batchSize,
         long steps,
         int metricsInterval,
-        int snapshotInterval)
+        int snapshotInterval,
+        int imageInterval)
         implements Serializable {
+
+    /** The image interval of a run that does not choose one. */
+    public static final int DEFAULT_IMAGE_INTERVAL = 500;
 
     public TrainerSettings {
         if (batchSize < 1) {
@@ -39,8 +45,13 @@ public record TrainerSettings(
             throw new IllegalArgumentException(
                     "snapshot interval must not be negative, was " + snapshotInterval);
         }
+        if (imageInterval < 0) {
+            throw new IllegalArgumentException(
+                    "image interval must not be negative, was " + imageInterval);
+        }
     }
 
+    /** Settings with grids every {@link #DEFAULT_IMAGE_INTERVAL} steps and after the last. */
     public static TrainerSettings of(
             AdversarialConfig config,
             InstanceNoise instanceNoise,
@@ -48,9 +59,29 @@ public record TrainerSettings(
             long steps,
             int metricsInterval,
             int snapshotInterval) {
+        return of(
+                config,
+                instanceNoise,
+                batchSize,
+                steps,
+                metricsInterval,
+                snapshotInterval,
+                DEFAULT_IMAGE_INTERVAL);
+    }
+
+    /** Settings from a model configuration and instance noise, with every interval given. */
+    public static TrainerSettings of(
+            AdversarialConfig config,
+            InstanceNoise instanceNoise,
+            int batchSize,
+            long steps,
+            int metricsInterval,
+            int snapshotInterval,
+            int imageInterval) {
         HashMap<String, String> model = new HashMap<>(config.describe());
         model.putAll(instanceNoise.describe());
-        return new TrainerSettings(model, batchSize, steps, metricsInterval, snapshotInterval);
+        return new TrainerSettings(
+                model, batchSize, steps, metricsInterval, snapshotInterval, imageInterval);
     }
 
     public AdversarialConfig config() {

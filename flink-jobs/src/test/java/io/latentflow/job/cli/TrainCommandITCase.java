@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -193,6 +195,103 @@ class TrainCommandITCase {
         assertEquals(1, runs.size(), "the monitor showed no run while training");
         assertEquals("monitored", runs.get(0).get("runId").asText());
         assertTrue(runs.get(0).get("lastStep").asLong() >= 1);
+    }
+
+    @Test
+    void trainWithPrometheusPortServesTheTrainersGaugesWhileItTrains() throws Exception {
+        int port;
+        try (ServerSocket free = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        StringWriter output = new StringWriter();
+        CommandLine command = new CommandLine(new LatentFlowCommand());
+        command.setOut(new PrintWriter(output));
+        int[] exit = {-1};
+        Thread training =
+                new Thread(
+                        () ->
+                                exit[0] =
+                                        command.execute(
+                                                "train",
+                                                "--prometheus-port",
+                                                Integer.toString(port),
+                                                "--steps",
+                                                "1500",
+                                                "--batch-size",
+                                                "20",
+                                                "--hidden-units",
+                                                "64",
+                                                "--latent-dim",
+                                                "8",
+                                                "--run-id",
+                                                "scraped",
+                                                "--run-dir",
+                                                runDir.toString()),
+                        "test-train");
+        training.start();
+
+        // The reporter serves only while the MiniCluster runs, so read while the run trains.
+        URI metrics = URI.create("http://127.0.0.1:" + port + "/metrics");
+        HttpClient http = HttpClient.newHttpClient();
+        Pattern loss =
+                Pattern.compile(
+                        "(?m)^flink_taskmanager_job_task_operator_discriminatorLoss\\{[^}]*\\}"
+                                + " (\\S+)$");
+        String scraped = "";
+        double value = Double.NaN;
+        while (!Double.isFinite(value) && training.isAlive()) {
+            try {
+                scraped =
+                        http.send(
+                                        HttpRequest.newBuilder(metrics).build(),
+                                        HttpResponse.BodyHandlers.ofString())
+                                .body();
+                Matcher found = loss.matcher(scraped);
+                value = found.find() ? Double.parseDouble(found.group(1)) : Double.NaN;
+            } catch (java.io.IOException notYet) {
+                // The MiniCluster has not started its reporter yet.
+            }
+            Thread.sleep(100);
+        }
+        training.join();
+        Path saved = Path.of("target", "prometheus-scrape.txt");
+        Files.writeString(saved, scraped);
+
+        assertEquals(0, exit[0], output.toString());
+        assertTrue(
+                Double.isFinite(value), "no finite discriminatorLoss in " + saved.toAbsolutePath());
+        for (String gauge :
+                List.of(
+                        "generatorLoss",
+                        "discriminatorAccuracy",
+                        "realAccuracy",
+                        "fakeAccuracy",
+                        "discriminatorGradNorm",
+                        "generatorGradNorm",
+                        "encoderGradNorm",
+                        "instanceNoiseSigma",
+                        "samplesPerSecond",
+                        "step")) {
+            Matcher found =
+                    Pattern.compile(
+                                    "(?m)^flink_taskmanager_job_task_operator_"
+                                            + gauge
+                                            + "\\{[^}]*operator_name=\"AdversarialTrainer\"[^}]*\\}"
+                                            + " (\\S+)$")
+                            .matcher(scraped);
+            assertTrue(found.find(), gauge + " missing from " + saved.toAbsolutePath());
+            assertTrue(
+                    Double.isFinite(Double.parseDouble(found.group(1))),
+                    gauge + " = " + found.group(1));
+        }
+        // The decoders' dead-letter counter, which the dashboard sums over both decoders.
+        Matcher deadLetters =
+                Pattern.compile(
+                                "(?m)^flink_taskmanager_job_task_operator_deadLetters\\{[^}]*"
+                                        + "operator_name=\"DataSampleDecoder\"[^}]*\\} (\\S+)$")
+                        .matcher(scraped);
+        assertTrue(deadLetters.find(), "deadLetters missing from " + saved.toAbsolutePath());
+        assertEquals(0.0, Double.parseDouble(deadLetters.group(1)));
     }
 
     private static List<String> fileNames(Path folder) throws java.io.IOException {

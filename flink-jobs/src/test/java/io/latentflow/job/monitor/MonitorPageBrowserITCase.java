@@ -4,17 +4,26 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.latentflow.core.data.FashionMnist;
+import io.latentflow.core.data.IdxImages;
+import io.latentflow.core.image.ImageGrid;
+import io.latentflow.core.image.PngFile;
 import io.latentflow.job.kafka.AvroWireFormat;
 import io.latentflow.job.kafka.EmbeddedKafkaBroker;
 import io.latentflow.job.kafka.TopicAdministration;
 import io.latentflow.job.kafka.TopicNames;
+import io.latentflow.job.produce.IdxImageSource;
+import io.latentflow.schema.GridKind;
+import io.latentflow.schema.SampleGrid;
 import io.latentflow.schema.TrainingMetrics;
+import java.awt.image.BufferedImage;
 import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -46,8 +55,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The monitor page in headless Chromium, driven by Selenium: it draws points from the topic, keeps
- * drawing new ones as they are written, and stays quick with 100,000 points from ten runs. Skipped
- * where the Debian packages chromium and chromium-driver are not installed.
+ * drawing new ones as they are written, shows each run's latest sample and reconstruction grids,
+ * and stays quick with 100,000 points from ten runs. Skipped where the Debian packages chromium and
+ * chromium-driver are not installed.
  */
 class MonitorPageBrowserITCase {
     private static final Logger LOG = LoggerFactory.getLogger(MonitorPageBrowserITCase.class);
@@ -201,6 +211,115 @@ class MonitorPageBrowserITCase {
             assertTrue(firstDraw < 10_000, "the page took " + firstDraw + " ms to draw");
             assertTrue(smoothedDraw < 1_000, "a redraw took " + smoothedDraw + " ms");
         }
+    }
+
+    @Test
+    void theSampleGridsShowAndAreReplacedWhenANewOneArrives() throws Exception {
+        TopicNames topics = TopicNames.withPrefix("browser-grids");
+        TopicAdministration.ensureTopics(broker.bootstrapServers(), topics);
+        List<TrainingMetrics> metrics = new ArrayList<>();
+        for (long step = 1; step <= 20; step++) {
+            metrics.add(MetricsRecords.metrics("ali-grids", "ali-mlp", step));
+        }
+        MetricsRecords.produce(broker.bootstrapServers(), topics.metrics(), metrics);
+        IdxImages images = IdxImageSource.trainingSet(FashionMnist.DEFAULT_DIRECTORY).images();
+        writeGrids(topics.images(), images, 10, 0);
+
+        try (LiveMonitor monitor =
+                LiveMonitor.serve(
+                        new LiveMonitor.Source(
+                                broker.bootstrapServers(),
+                                topics.metrics(),
+                                MetricsTopicFollower.Start.BEGINNING,
+                                Map.of(),
+                                Set.of(),
+                                topics.images()),
+                        InetAddress.getLoopbackAddress(),
+                        0)) {
+            browser.get(monitor.url().toString());
+            long width = await("the samples grid loaded", page -> gridWidth("samples"));
+            assertEquals(10 * (28 * 2 + 2) + 2, width);
+            assertEquals(20 * (28 * 2 + 2) + 2, await("reconstructions", p -> gridWidth("recon")));
+            assertEquals(10, number("return latentflowMonitor.gridStep('ali-grids', 'samples')"));
+
+            // A later grid replaces the picture through the event stream, without a reload.
+            browser.executeScript("window.notReloaded = true");
+            writeGrids(topics.images(), images, 20, 100);
+            await(
+                    "the step-20 samples grid",
+                    page ->
+                            number("return latentflowMonitor.gridStep('ali-grids', 'samples')")
+                                            == 20
+                                    ? gridWidth("samples")
+                                    : 0L);
+            assertEquals(Boolean.TRUE, browser.executeScript("return window.notReloaded"));
+            String caption = browser.findElement(By.cssSelector(".run-grids figcaption")).getText();
+            assertTrue(caption.contains("after step 20"), caption);
+            await("points on the loss chart", page -> pointCount("losses"));
+            saveScreenshot("monitor-grids.png");
+        }
+    }
+
+    /** The natural width of the page's grid of run ali-grids, 0 until it has loaded. */
+    private long gridWidth(String kind) {
+        String name = kind.equals("recon") ? "reconstructions" : kind;
+        return number("return latentflowMonitor.gridWidth('ali-grids', '" + name + "')");
+    }
+
+    /**
+     * Writes a samples grid and a reconstructions grid as the trainer would, drawn from real
+     * Fashion-MNIST images starting at {@code first}: the samples grid shows 100 of them, the
+     * reconstructions grid 20 of them each beside itself. They stand in for a model's pictures.
+     */
+    private static void writeGrids(String topic, IdxImages images, long step, int first)
+            throws IOException {
+        List<float[]> tiles = new ArrayList<>();
+        for (int i = first; i < first + 100; i++) {
+            tiles.add(images.image(i));
+        }
+        BufferedImage samples = ImageGrid.compose(tiles, 28, 28, 10, 2, 2);
+        BufferedImage pairs =
+                ImageGrid.composePairs(
+                        tiles.subList(0, 20), tiles.subList(0, 20), 28, 28, 10, 2, 2);
+        AvroWireFormat<SampleGrid> format = AvroWireFormat.sampleGrids();
+        try (var producer = MetricsRecords.producer(broker.bootstrapServers())) {
+            for (SampleGrid grid :
+                    List.of(
+                            grid(GridKind.SAMPLES, step, samples, 100, 10),
+                            grid(GridKind.RECONSTRUCTIONS, step, pairs, 20, 20))) {
+                producer.send(
+                        new ProducerRecord<>(topic, "ali-grids".getBytes(), format.encode(grid)));
+            }
+            producer.flush();
+        }
+    }
+
+    private static SampleGrid grid(
+            GridKind kind, long step, BufferedImage image, int count, int columns)
+            throws IOException {
+        return SampleGrid.newBuilder()
+                .setRunId("ali-grids")
+                .setModel("ali-mlp")
+                .setSeed(1)
+                .setStep(step)
+                .setKind(kind)
+                .setCodeSeed(0)
+                .setFirstSequence(kind == GridKind.SAMPLES ? -1 : 0)
+                .setImages(count)
+                .setTileHeight(28)
+                .setTileWidth(28)
+                .setRows(image.getHeight() / (28 * 2 + 2))
+                .setColumns(columns)
+                .setPadding(2)
+                .setScale(2)
+                .setPixelHeight(image.getHeight())
+                .setPixelWidth(image.getWidth())
+                .setPng(ByteBuffer.wrap(PngFile.bytes(image)))
+                .setParameterHash("fixture")
+                .setConfiguration(Map.of())
+                .setDataOffset(step * 20)
+                .setLatentOffset(step * 20)
+                .build();
     }
 
     private void writeLive(String topic, AtomicBoolean writing) {

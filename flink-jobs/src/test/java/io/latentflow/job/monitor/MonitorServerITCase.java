@@ -184,6 +184,7 @@ class MonitorServerITCase {
                             "index.html",
                             "api/history",
                             "api/status",
+                            "api/images",
                             "vendor/uPlot.min.css")) {
                 HttpResponse<String> response = get(monitor.url().resolve(path));
                 assertEquals(200, response.statusCode(), path);
@@ -194,23 +195,35 @@ class MonitorServerITCase {
             assertTrue(script.contains("uPlot"), "the chart library is served from the jar");
             assertEquals(404, get(monitor.url().resolve("api/../../etc/passwd")).statusCode());
 
-            String refused = rawRequest(monitor.url(), "GET /api/status", "attacker.example");
-            assertTrue(refused.startsWith("HTTP/1.1 403"), refused);
+            for (String path :
+                    List.of("/api/status", "/api/images", "/api/images/run/samples.png")) {
+                String refused = rawRequest(monitor.url(), "GET " + path, "attacker.example");
+                assertTrue(refused.startsWith("HTTP/1.1 403"), path + ": " + refused);
+            }
+            String missing =
+                    rawRequest(monitor.url(), "GET /api/images/run/samples.png", "localhost");
+            assertTrue(missing.startsWith("HTTP/1.1 404"), missing);
             String posted = rawRequest(monitor.url(), "POST /api/status", "127.0.0.1");
             assertTrue(posted.startsWith("HTTP/1.1 405"), posted);
         }
     }
 
     @Test
-    void thePageHearsThatTheBrokerWentAway(@TempDir Path folder) throws Exception {
+    void thePageHearsThatTheBrokerWentAwayAndThenGetsTheNewPointsWhenItIsBack(@TempDir Path folder)
+            throws Exception {
         EmbeddedKafkaBroker ownBroker = EmbeddedKafkaBroker.start(folder.resolve("kafka"));
         try {
+            String bootstrap = ownBroker.bootstrapServers();
             TopicNames topics = TopicNames.withPrefix("monitor-gone");
-            TopicAdministration.ensureTopics(ownBroker.bootstrapServers(), topics);
+            TopicAdministration.ensureTopics(bootstrap, topics);
+            MetricsRecords.produce(
+                    bootstrap,
+                    topics.metrics(),
+                    List.of(MetricsRecords.metrics("outage-run", "ali-mlp", 1)));
             try (LiveMonitor monitor =
                             LiveMonitor.serve(
                                     new LiveMonitor.Source(
-                                            ownBroker.bootstrapServers(),
+                                            bootstrap,
                                             topics.metrics(),
                                             MetricsTopicFollower.Start.BEGINNING,
                                             Map.of(),
@@ -218,25 +231,60 @@ class MonitorServerITCase {
                                     InetAddress.getLoopbackAddress(),
                                     0);
                     EventReader events = EventReader.open(monitor.url().resolve("api/events"))) {
-                awaitTrue(() -> monitor.status().connected());
-                ownBroker.close();
+                awaitTrue(() -> monitor.status().connected() && monitor.status().records() == 1);
+                ownBroker.stop();
 
-                String state = "";
-                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-                while (!state.equals("disconnected") && System.nanoTime() < deadline) {
-                    Event event = events.next(Duration.ofSeconds(30));
-                    if (event != null && event.name().equals("status")) {
-                        state = JSON.readTree(event.data()).get("state").asText();
-                    }
-                }
-                assertEquals("disconnected", state);
+                assertEquals("disconnected", awaitState(events, "disconnected"));
                 assertEquals(
                         "disconnected",
                         getJson(monitor.url().resolve("api/status")).get("state").asText());
+
+                // The same port and the same files: the broker a restarted server would be.
+                ownBroker.restart();
+                assertEquals(bootstrap, ownBroker.bootstrapServers());
+                assertEquals("connected", awaitState(events, "connected"));
+                MetricsRecords.produce(
+                        bootstrap,
+                        topics.metrics(),
+                        List.of(
+                                MetricsRecords.metrics("outage-run", "ali-mlp", 2),
+                                MetricsRecords.metrics("outage-run", "ali-mlp", 3)));
+
+                List<Long> steps = new ArrayList<>();
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (steps.size() < 2 && System.nanoTime() < deadline) {
+                    Event event = events.next(Duration.ofSeconds(30));
+                    if (event.name().equals("points")) {
+                        JSON.readTree(event.data())
+                                .get("points")
+                                .forEach(point -> steps.add(point.get("step").asLong()));
+                    }
+                }
+                assertEquals(List.of(2L, 3L), steps, "points pushed after the broker came back");
+                JsonNode history = getJson(monitor.url().resolve("api/history"));
+                assertEquals("connected", history.get("status").get("state").asText());
+                assertEquals(3, history.get("status").get("records").asLong());
+                JsonNode run = history.get("runs").get(0);
+                assertEquals(3, run.get("points").asInt());
+                assertEquals(3, run.get("lastStep").asLong());
             }
         } finally {
             ownBroker.close();
         }
+    }
+
+    /** Reads status events until one says {@code wanted}, for up to 30 s; returns the last. */
+    private static String awaitState(EventReader events, String wanted)
+            throws IOException, InterruptedException {
+        String state = "";
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!state.equals(wanted) && System.nanoTime() < deadline) {
+            Event event = events.next(Duration.ofSeconds(30));
+            if (event.name().equals("status")) {
+                state = JSON.readTree(event.data()).get("state").asText();
+            }
+        }
+        return state;
     }
 
     private static String metricsTopic(String prefix) {
