@@ -8,6 +8,7 @@ import io.latentflow.core.data.FashionMnist;
 import io.latentflow.core.data.IdxImages;
 import io.latentflow.core.image.ImageGrid;
 import io.latentflow.core.image.PngFile;
+import io.latentflow.job.cli.LatentFlowCommand;
 import io.latentflow.job.kafka.AvroWireFormat;
 import io.latentflow.job.kafka.EmbeddedKafkaBroker;
 import io.latentflow.job.kafka.TopicAdministration;
@@ -19,7 +20,11 @@ import io.latentflow.schema.TrainingMetrics;
 import java.awt.image.BufferedImage;
 import java.io.File;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -52,6 +57,7 @@ import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 
 /**
  * The monitor page in headless Chromium, driven by Selenium: it draws points from the topic, keeps
@@ -64,6 +70,9 @@ class MonitorPageBrowserITCase {
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final Path ARTIFACTS = Path.of("target", "monitor-browser");
+
+    /** Long enough that the page is open while the small model trains. */
+    private static final long REAL_RUN_STEPS = 1500;
 
     @TempDir static Path brokerFolder;
     private static EmbeddedKafkaBroker broker;
@@ -149,6 +158,73 @@ class MonitorPageBrowserITCase {
             writing.set(false);
             writer.join();
         }
+    }
+
+    @Test
+    void theMonitorOfARealTrainingRunDrawsItsLossesAndGridsAsItTrains(@TempDir Path runDir)
+            throws Exception {
+        int port = freePort();
+        StringWriter output = new StringWriter();
+        CommandLine command = new CommandLine(new LatentFlowCommand());
+        command.setOut(new PrintWriter(output));
+        int[] exit = {-1};
+        Thread training =
+                new Thread(
+                        () ->
+                                exit[0] =
+                                        command.execute(
+                                                "train",
+                                                "--monitor",
+                                                "--monitor-port",
+                                                Integer.toString(port),
+                                                "--steps",
+                                                Long.toString(REAL_RUN_STEPS),
+                                                "--batch-size",
+                                                "20",
+                                                "--hidden-units",
+                                                "64",
+                                                "--latent-dim",
+                                                "8",
+                                                "--metrics-interval",
+                                                "10",
+                                                "--image-interval",
+                                                "100",
+                                                "--run-id",
+                                                "browser-real",
+                                                "--run-dir",
+                                                runDir.toString()),
+                        "test-train");
+        training.start();
+        try {
+            awaitPage("http://127.0.0.1:" + port + "/", training);
+
+            await("points of the run on the loss chart", page -> pointCount("losses"));
+            long firstStep = number("return latentflowMonitor.lastStep()");
+            await(
+                    "the samples grid of the run",
+                    page ->
+                            number(
+                                    "return latentflowMonitor.gridWidth('browser-real', 'samples')"));
+            await(
+                    "a hundred more steps drawn",
+                    page ->
+                            number("return latentflowMonitor.lastStep()") >= firstStep + 100
+                                    ? 1L
+                                    : 0L);
+            saveScreenshot("monitor-real-run.png");
+
+            assertTrue(firstStep < REAL_RUN_STEPS, "the page first drew the finished run");
+            assertEquals(
+                    "connected",
+                    browser.findElement(By.id("status")).getDomAttribute("data-state"));
+            assertTrue(
+                    number("return latentflowMonitor.gridWidth('browser-real', 'reconstructions')")
+                            > 0,
+                    "an ALI run publishes reconstructions beside its samples");
+        } finally {
+            training.join();
+        }
+        assertEquals(0, exit[0], output.toString());
     }
 
     @Test
@@ -339,6 +415,31 @@ class MonitorPageBrowserITCase {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Opens {@code url} once the run's monitor answers there, failing if the run ends first. */
+    private void awaitPage(String url, Thread training) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        HttpRequest probe = HttpRequest.newBuilder(URI.create(url + "api/status")).build();
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (System.nanoTime() < deadline && training.isAlive()) {
+            try {
+                if (http.send(probe, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    browser.get(url);
+                    return;
+                }
+            } catch (IOException notYet) {
+                // The monitor starts after the embedded broker; keep asking.
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("The monitor never answered at " + url);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
         }
     }
 
