@@ -15,6 +15,7 @@ import io.latentflow.schema.DeadLetter;
 import io.latentflow.schema.ModelSnapshot;
 import io.latentflow.schema.SampleGrid;
 import io.latentflow.schema.TrainingMetrics;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.avro.specific.SpecificRecord;
@@ -46,10 +47,31 @@ public final class AdversarialTrainingJob {
     /** A model snapshot of the default ali-mlp is about 23 MB. */
     public static final int MAX_SNAPSHOT_BYTES = TopicAdministration.SNAPSHOT_MAX_MESSAGE_BYTES;
 
+    /**
+     * Key groups of the trainer's state. Fixed, so that a savepoint of a job restores into one of
+     * any parallelism up to this.
+     */
+    public static final int MAX_PARALLELISM = 128;
+
+    /**
+     * How long an exactly-once sink's transaction may stay open: below the broker's default
+     * maximum, transaction.max.timeout.ms of 15 minutes, which refuses anything longer.
+     */
+    static final Duration TRANSACTION_TIMEOUT = Duration.ofMinutes(10);
+
     private AdversarialTrainingJob() {}
 
-    /** Adds the job to {@code env}; the caller executes it. */
-    public static void build(StreamExecutionEnvironment env, JobSettings settings) {
+    /**
+     * Adds the job to {@code env}; the caller executes it. When {@code env} checkpoints, every
+     * output topic is written exactly once, in transactions committed with the checkpoints;
+     * otherwise at least once, and visible at once.
+     *
+     * @return the trainer's metrics stream, for callers that want to watch it
+     */
+    public static DataStream<TrainingMetrics> build(
+            StreamExecutionEnvironment env, JobSettings settings) {
+        env.setMaxParallelism(MAX_PARALLELISM);
+        boolean exactlyOnce = env.getCheckpointConfig().isCheckpointingEnabled();
         int pixels = settings.trainer().config().dataDim();
         int latentDim = settings.trainer().config().latentDim();
 
@@ -62,6 +84,7 @@ public final class AdversarialTrainingJob {
                                         settings.dataStop()),
                                 WatermarkStrategy.noWatermarks(),
                                 "DataTopicSource")
+                        .uid("data-topic-source")
                         .process(new DataSampleDecoder(pixels, settings.defaultRunId()))
                         .name("DataSampleDecoder")
                         .uid("data-sample-decoder");
@@ -74,6 +97,7 @@ public final class AdversarialTrainingJob {
                                         settings.latentStop()),
                                 WatermarkStrategy.noWatermarks(),
                                 "LatentTopicSource")
+                        .uid("latent-topic-source")
                         .process(new LatentSampleDecoder(latentDim, settings.defaultRunId()))
                         .name("LatentSampleDecoder")
                         .uid("latent-sample-decoder");
@@ -88,29 +112,35 @@ public final class AdversarialTrainingJob {
         metrics.sinkTo(
                         sink(
                                 settings,
+                                exactlyOnce,
                                 settings.topics().metrics(),
                                 TrainingMetrics.class,
                                 TrainingMetrics::getRunId,
                                 null))
-                .name("MetricsTopicSink");
+                .name("MetricsTopicSink")
+                .uid("metrics-topic-sink");
         metrics.getSideOutput(AdversarialTrainer.SNAPSHOTS)
                 .sinkTo(
                         sink(
                                 settings,
+                                exactlyOnce,
                                 settings.topics().snapshots(),
                                 ModelSnapshot.class,
                                 ModelSnapshot::getRunId,
                                 MAX_SNAPSHOT_BYTES))
-                .name("SnapshotTopicSink");
+                .name("SnapshotTopicSink")
+                .uid("snapshot-topic-sink");
         metrics.getSideOutput(AdversarialTrainer.GRIDS)
                 .sinkTo(
                         sink(
                                 settings,
+                                exactlyOnce,
                                 settings.topics().images(),
                                 SampleGrid.class,
                                 SampleGrid::getRunId,
                                 TopicAdministration.IMAGES_MAX_MESSAGE_BYTES))
-                .name("ImagesTopicSink");
+                .name("ImagesTopicSink")
+                .uid("images-topic-sink");
         DataStream<DeadLetter> deadLetters =
                 data.getSideOutput(DeadLetters.OUTPUT)
                         .union(latents.getSideOutput(DeadLetters.OUTPUT));
@@ -118,11 +148,14 @@ public final class AdversarialTrainingJob {
                 .sinkTo(
                         sink(
                                 settings,
+                                exactlyOnce,
                                 settings.topics().deadLetter(),
                                 DeadLetter.class,
                                 letter -> letter.getSourceTopic(),
                                 null))
-                .name("DeadLetterTopicSink");
+                .name("DeadLetterTopicSink")
+                .uid("dead-letter-topic-sink");
+        return metrics;
     }
 
     private static KafkaSource<KafkaPayload> source(
@@ -149,6 +182,7 @@ public final class AdversarialTrainingJob {
 
     private static <T extends SpecificRecord> KafkaSink<T> sink(
             JobSettings settings,
+            boolean exactlyOnce,
             String topic,
             Class<T> recordClass,
             RecordKeySerializer.SerializableKey<T> keyOf,
@@ -158,13 +192,18 @@ public final class AdversarialTrainingJob {
             producer.setProperty("max.request.size", Integer.toString(maxRecordBytes));
             producer.setProperty("buffer.memory", Long.toString(4L * maxRecordBytes));
         }
-        // Metrics, snapshots and grids are idempotent facts about a step; at-least-once delivery
-        // keeps
-        // them visible at once instead of at the next checkpoint.
+        producer.setProperty(
+                "transaction.timeout.ms", Long.toString(TRANSACTION_TIMEOUT.toMillis()));
+        // Without checkpoints there is nothing to commit transactions with; metrics, snapshots and
+        // grids are facts about a step, so a repeated one after a failure says the same.
         return KafkaSink.<T>builder()
                 .setBootstrapServers(settings.bootstrapServers())
                 .setKafkaProducerConfig(producer)
-                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .setDeliveryGuarantee(
+                        exactlyOnce
+                                ? DeliveryGuarantee.EXACTLY_ONCE
+                                : DeliveryGuarantee.AT_LEAST_ONCE)
+                .setTransactionalIdPrefix("latentflow-" + settings.defaultRunId() + "-" + topic)
                 .setRecordSerializer(
                         KafkaRecordSerializationSchema.<T>builder()
                                 .setTopic(topic)

@@ -94,23 +94,47 @@ final class PipelineFixture {
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createLocalEnvironment(1, config);
         AdversarialTrainingJob.build(
-                env,
-                new JobSettings(
-                        bootstrap,
-                        topics,
-                        defaultRunId,
-                        trainer,
-                        dataStart,
-                        TopicAdministration.endOffsets(bootstrap, topics.data()),
-                        latentStart,
-                        TopicAdministration.endOffsets(bootstrap, topics.latent())));
+                env, settings(bootstrap, topics, defaultRunId, trainer, dataStart, latentStart));
         env.execute("pipeline-test-" + defaultRunId);
+    }
+
+    /** Settings of a job over the topics' records from the given offsets to now. */
+    static JobSettings settings(
+            String bootstrap,
+            TopicNames topics,
+            String defaultRunId,
+            TrainerSettings trainer,
+            Map<TopicPartition, Long> dataStart,
+            Map<TopicPartition, Long> latentStart) {
+        return new JobSettings(
+                bootstrap,
+                topics,
+                defaultRunId,
+                trainer,
+                dataStart,
+                TopicAdministration.endOffsets(bootstrap, topics.data()),
+                latentStart,
+                TopicAdministration.endOffsets(bootstrap, topics.latent()));
     }
 
     /** Every record of {@code topic}, decoded, from the beginning to the current end. */
     static <T> List<T> readAll(String bootstrap, String topic, Function<byte[], T> decode) {
+        return read(bootstrap, topic, decode, "read_uncommitted");
+    }
+
+    /**
+     * Every record of {@code topic} that a committed transaction (or no transaction) wrote,
+     * decoded: what an exactly-once sink delivered.
+     */
+    static <T> List<T> readCommitted(String bootstrap, String topic, Function<byte[], T> decode) {
+        return read(bootstrap, topic, decode, "read_committed");
+    }
+
+    private static <T> List<T> read(
+            String bootstrap, String topic, Function<byte[], T> decode, String isolation) {
         Map<TopicPartition, Long> end = TopicAdministration.endOffsets(bootstrap, topic);
         Properties config = new Properties();
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);

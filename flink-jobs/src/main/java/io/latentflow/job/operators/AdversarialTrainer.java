@@ -509,6 +509,7 @@ public class AdversarialTrainer
                 .setLatentOffset(run.latentOffset)
                 .setDeadLetters(run.deadLetters)
                 .setSkippedSteps(run.skippedSteps)
+                .setDuplicates(run.duplicates)
                 .build();
     }
 
