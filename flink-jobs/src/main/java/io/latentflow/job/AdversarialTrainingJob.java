@@ -11,6 +11,7 @@ import io.latentflow.job.operators.KafkaPayloadDeserializer;
 import io.latentflow.job.operators.LatentEvent;
 import io.latentflow.job.operators.LatentSampleDecoder;
 import io.latentflow.job.operators.RecordKeySerializer;
+import io.latentflow.job.operators.ReplayedRun;
 import io.latentflow.schema.DeadLetter;
 import io.latentflow.schema.ModelSnapshot;
 import io.latentflow.schema.SampleGrid;
@@ -42,6 +43,9 @@ import org.apache.kafka.common.TopicPartition;
  *                                                   \-> images topic
  *   rejected records of both decoders -> dead-letter topic
  * </pre>
+ *
+ * <p>A replay puts a selection between the decoders and the trainer that keeps one recorded run's
+ * events and renames them to the replay's run id.
  */
 public final class AdversarialTrainingJob {
     /** A model snapshot of the default ali-mlp is about 23 MB. */
@@ -102,9 +106,27 @@ public final class AdversarialTrainingJob {
                         .name("LatentSampleDecoder")
                         .uid("latent-sample-decoder");
 
+        DataStream<DataEvent> trainedData = data;
+        DataStream<LatentEvent> trainedLatents = latents;
+        if (settings.replayedRunId() != null) {
+            trainedData =
+                    data.flatMap(
+                                    new ReplayedRun.Data(
+                                            settings.replayedRunId(), settings.defaultRunId()))
+                            .name("ReplayedRunData")
+                            .uid("replayed-run-data");
+            trainedLatents =
+                    latents.flatMap(
+                                    new ReplayedRun.Latents(
+                                            settings.replayedRunId(), settings.defaultRunId()))
+                            .name("ReplayedRunLatents")
+                            .uid("replayed-run-latents");
+        }
+
         SingleOutputStreamOperator<TrainingMetrics> metrics =
-                data.keyBy(event -> event.runId)
-                        .connect(latents.keyBy(event -> event.runId))
+                trainedData
+                        .keyBy(event -> event.runId)
+                        .connect(trainedLatents.keyBy(event -> event.runId))
                         .process(new AdversarialTrainer(settings.trainer()))
                         .name("AdversarialTrainer")
                         .uid("adversarial-trainer");

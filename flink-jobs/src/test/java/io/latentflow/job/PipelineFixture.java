@@ -80,6 +80,27 @@ final class PipelineFixture {
         }
     }
 
+    /** Writes mini-batches {@code firstStep} to {@code firstStep + steps - 1} of one run. */
+    static void produceSteps(
+            String bootstrap,
+            TopicNames topics,
+            String runId,
+            long seed,
+            long firstStep,
+            long steps) {
+        try (DataSampleProducer data = new DataSampleProducer(bootstrap, topics.data());
+                LatentSampleProducer latents =
+                        new LatentSampleProducer(bootstrap, topics.latent())) {
+            data.produce(runId, fashionMnist(), seed, firstStep * BATCH_SIZE, steps * BATCH_SIZE);
+            latents.produce(
+                    runId,
+                    seed,
+                    SMALL_MODEL.latentDim(),
+                    firstStep * BATCH_SIZE,
+                    steps * BATCH_SIZE);
+        }
+    }
+
     /** Runs the job in a MiniCluster over the topics' records from the given offsets to now. */
     static void runJob(
             String bootstrap,
@@ -114,7 +135,8 @@ final class PipelineFixture {
                 dataStart,
                 TopicAdministration.endOffsets(bootstrap, topics.data()),
                 latentStart,
-                TopicAdministration.endOffsets(bootstrap, topics.latent()));
+                TopicAdministration.endOffsets(bootstrap, topics.latent()),
+                null);
     }
 
     /** Every record of {@code topic}, decoded, from the beginning to the current end. */

@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
                 "Streaming trainer for generative models: Kafka in, Flink training, Kafka out.",
         subcommands = {
             TrainCommand.class,
+            ReplayCommand.class,
             MonitorCommand.class,
             PlotCommand.class,
             ProduceCommand.class,

@@ -183,7 +183,8 @@ final class TrainCommand implements Callable<Integer> {
                             feed.dataStart(),
                             feed.dataStop(),
                             feed.latentStart(),
-                            feed.latentStop()));
+                            feed.latentStop(),
+                            null));
             env.execute("latentflow-train-" + runId);
             feeding.join();
             feed.rethrowFailure();

@@ -172,6 +172,32 @@ public final class TopicAdministration {
         }
     }
 
+    /**
+     * Returns the offset of the first record on a partition whose timestamp is at or after {@code
+     * timestampMillis}, or -1 if every record is older.
+     *
+     * @param bootstrapServers the cluster the partition is on
+     * @param partition the partition to look up
+     * @param timestampMillis a record timestamp, milliseconds since the epoch
+     */
+    public static long offsetForTimestamp(
+            String bootstrapServers, TopicPartition partition, long timestampMillis) {
+        Objects.requireNonNull(partition, "partition");
+        try (Admin admin = Admin.create(adminProperties(bootstrapServers))) {
+            ListOffsetsResultInfo found =
+                    await(
+                                    bootstrapServers,
+                                    admin.listOffsets(
+                                                    Map.of(
+                                                            partition,
+                                                            OffsetSpec.forTimestamp(
+                                                                    timestampMillis)))
+                                            .all())
+                            .get(partition);
+            return found == null ? -1 : found.offset();
+        }
+    }
+
     private static NewTopic newTopic(
             String name, TopicNames names, int partitions, short replicationFactor) {
         NewTopic topic = new NewTopic(name, partitions, replicationFactor);

@@ -220,7 +220,11 @@ public class AdversarialTrainer
 
     private RunProgress progressOfRun() throws Exception {
         RunProgress run = progress.value();
-        return run == null ? new RunProgress() : run;
+        if (run == null) {
+            run = new RunProgress();
+            run.nextSequence = settings.firstSequence();
+        }
+        return run;
     }
 
     private boolean isStale(
