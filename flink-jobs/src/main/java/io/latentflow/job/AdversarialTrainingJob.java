@@ -12,8 +12,9 @@ import io.latentflow.job.operators.LatentEvent;
 import io.latentflow.job.operators.LatentSampleDecoder;
 import io.latentflow.job.operators.RecordKeySerializer;
 import io.latentflow.job.operators.ReplayedRun;
+import io.latentflow.job.operators.SnapshotChunker;
 import io.latentflow.schema.DeadLetter;
-import io.latentflow.schema.ModelSnapshot;
+import io.latentflow.schema.ModelSnapshotChunk;
 import io.latentflow.schema.SampleGrid;
 import io.latentflow.schema.TrainingMetrics;
 import java.time.Duration;
@@ -142,14 +143,17 @@ public final class AdversarialTrainingJob {
                 .name("MetricsTopicSink")
                 .uid("metrics-topic-sink");
         metrics.getSideOutput(AdversarialTrainer.SNAPSHOTS)
+                .flatMap(new SnapshotChunker(SnapshotChunker.CHUNK_BYTES))
+                .name("SnapshotChunker")
+                .uid("snapshot-chunker")
                 .sinkTo(
                         sink(
                                 settings,
                                 exactlyOnce,
                                 settings.topics().snapshots(),
-                                ModelSnapshot.class,
-                                ModelSnapshot::getRunId,
-                                MAX_SNAPSHOT_BYTES))
+                                ModelSnapshotChunk.class,
+                                ModelSnapshotChunk::getRunId,
+                                null))
                 .name("SnapshotTopicSink")
                 .uid("snapshot-topic-sink");
         metrics.getSideOutput(AdversarialTrainer.GRIDS)

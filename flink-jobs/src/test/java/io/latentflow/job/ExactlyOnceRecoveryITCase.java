@@ -138,10 +138,7 @@ class ExactlyOnceRecoveryITCase {
 
     private static ModelSnapshot onlySnapshot(String bootstrap, TopicNames topics) {
         List<ModelSnapshot> snapshots =
-                PipelineFixture.readCommitted(
-                        bootstrap,
-                        topics.snapshots(),
-                        unchecked(ModelSnapshot.getDecoder()::decode));
+                PipelineFixture.readCommittedSnapshots(bootstrap, topics.snapshots());
         assertEquals(1, snapshots.size(), "committed snapshots on " + topics.snapshots());
         return snapshots.get(0);
     }

@@ -5,12 +5,15 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.latentflow.core.data.FashionMnist;
 import io.latentflow.core.model.AdversarialConfig;
 import io.latentflow.core.model.InstanceNoise;
+import io.latentflow.job.kafka.SnapshotAssembler;
 import io.latentflow.job.kafka.TopicAdministration;
 import io.latentflow.job.kafka.TopicNames;
 import io.latentflow.job.operators.TrainerSettings;
 import io.latentflow.job.produce.DataSampleProducer;
 import io.latentflow.job.produce.IdxImageSource;
 import io.latentflow.job.produce.LatentSampleProducer;
+import io.latentflow.schema.ModelSnapshot;
+import io.latentflow.schema.ModelSnapshotChunk;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -150,6 +153,39 @@ final class PipelineFixture {
      */
     static <T> List<T> readCommitted(String bootstrap, String topic, Function<byte[], T> decode) {
         return read(bootstrap, topic, decode, "read_committed");
+    }
+
+    /** Every model snapshot on {@code topic}, put together from its pieces, in topic order. */
+    static List<ModelSnapshot> readSnapshots(String bootstrap, String topic) {
+        return assemble(
+                readAll(
+                        bootstrap,
+                        topic,
+                        Decoder.unchecked(ModelSnapshotChunk.getDecoder()::decode)));
+    }
+
+    /**
+     * The snapshots on {@code topic} whose pieces were committed, as an exactly-once sink wrote.
+     */
+    static List<ModelSnapshot> readCommittedSnapshots(String bootstrap, String topic) {
+        return assemble(
+                readCommitted(
+                        bootstrap,
+                        topic,
+                        Decoder.unchecked(ModelSnapshotChunk.getDecoder()::decode)));
+    }
+
+    private static List<ModelSnapshot> assemble(List<ModelSnapshotChunk> chunks) {
+        SnapshotAssembler assembler = new SnapshotAssembler();
+        List<ModelSnapshot> snapshots = new ArrayList<>();
+        for (ModelSnapshotChunk chunk : chunks) {
+            try {
+                assembler.add(chunk).ifPresent(snapshots::add);
+            } catch (IOException e) {
+                throw new AssertionError("Snapshot pieces that do not fit together", e);
+            }
+        }
+        return snapshots;
     }
 
     private static <T> List<T> read(

@@ -176,11 +176,7 @@ class SavepointRescaleITCase {
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (System.nanoTime() < deadline) {
             long committed =
-                    PipelineFixture.readCommitted(
-                                    bootstrap,
-                                    topics.snapshots(),
-                                    unchecked(ModelSnapshot.getDecoder()::decode))
-                            .size();
+                    PipelineFixture.readCommittedSnapshots(bootstrap, topics.snapshots()).size();
             if (committed >= RUNS.size()) {
                 return;
             }
@@ -191,10 +187,7 @@ class SavepointRescaleITCase {
 
     private static Map<String, ModelSnapshot> snapshots(String bootstrap, TopicNames topics) {
         List<ModelSnapshot> snapshots =
-                PipelineFixture.readCommitted(
-                        bootstrap,
-                        topics.snapshots(),
-                        unchecked(ModelSnapshot.getDecoder()::decode));
+                PipelineFixture.readCommittedSnapshots(bootstrap, topics.snapshots());
         assertEquals(RUNS.size(), snapshots.size(), "committed snapshots on " + topics.snapshots());
         Map<String, ModelSnapshot> byRun =
                 snapshots.stream().collect(Collectors.toMap(s -> s.getRunId().toString(), s -> s));

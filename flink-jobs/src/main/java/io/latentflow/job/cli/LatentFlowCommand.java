@@ -21,6 +21,8 @@ import picocli.CommandLine.Command;
         subcommands = {
             TrainCommand.class,
             ReplayCommand.class,
+            GenerateCommand.class,
+            EncodeCommand.class,
             MonitorCommand.class,
             PlotCommand.class,
             ProduceCommand.class,

@@ -526,11 +526,13 @@ public class AdversarialTrainer
             bytes.asFloatBuffer().put(values);
             networks.put(network.getKey(), bytes);
         }
+        run.snapshotVersion++;
         return ModelSnapshot.newBuilder()
                 .setRunId(runId)
                 .setModel(config.model().configName())
                 .setSeed(run.seed)
                 .setStep(run.batches)
+                .setVersion(run.snapshotVersion)
                 .setConfiguration(settings.describe())
                 .setParameterHash(adversarial.parameterHash())
                 .setNetworks(networks)
