@@ -49,9 +49,6 @@ import org.apache.kafka.common.TopicPartition;
  * events and renames them to the replay's run id.
  */
 public final class AdversarialTrainingJob {
-    /** A model snapshot of the default ali-mlp is about 23 MB. */
-    public static final int MAX_SNAPSHOT_BYTES = TopicAdministration.SNAPSHOT_MAX_MESSAGE_BYTES;
-
     /**
      * Key groups of the trainer's state. Fixed, so that a savepoint of a job restores into one of
      * any parallelism up to this.

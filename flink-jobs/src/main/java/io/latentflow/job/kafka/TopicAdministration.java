@@ -34,9 +34,10 @@ import org.slf4j.LoggerFactory;
 public final class TopicAdministration {
 
     /**
-     * The largest record the snapshot topic accepts, 64 MiB. A model snapshot is about 25 MB, far
-     * above the broker's default of 1 MB; producers writing snapshots must raise their own {@code
-     * max.request.size} to match.
+     * The largest record the snapshot topic accepts, 64 MiB. The trainer writes snapshots in pieces
+     * of at most 512 KiB, which fit the broker's default of 1 MB; the higher limit is for a
+     * producer that writes a whole snapshot (about 25 MB) in one record, which must raise its own
+     * {@code max.request.size} to match.
      */
     public static final int SNAPSHOT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
