@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
 class ExactlyOnceRecoveryITCase {
     private static final Logger LOG = LoggerFactory.getLogger(ExactlyOnceRecoveryITCase.class);
 
-    private static final long STEPS = 200;
+    private static final long STEPS = 300;
     private static final int FAILURES = 5;
     private static final long FAILURE_SEED = 20261204L;
 
@@ -145,9 +145,10 @@ class ExactlyOnceRecoveryITCase {
 
     /**
      * Fails the job once for each failure point: when the trainer's metrics show that training has
-     * passed the next point not failed at yet, the next completed checkpoint throws. Which points
-     * failed is kept outside the job (the MiniCluster runs in this JVM), so a restored job does not
-     * fail at the same point again.
+     * passed the next point not failed at yet, it throws at the first metrics record after the next
+     * completed checkpoint, so that every restore is from a checkpoint. Which points failed is kept
+     * outside the job (the MiniCluster runs in this JVM), so a restored job does not fail at the
+     * same point again.
      */
     private static final class FailureInjector extends ProcessFunction<TrainingMetrics, Long>
             implements CheckpointListener, CheckpointedFunction {
@@ -159,8 +160,11 @@ class ExactlyOnceRecoveryITCase {
                 new java.util.concurrent.CopyOnWriteArrayList<>();
         static final AtomicInteger RESTORES = new AtomicInteger();
 
+        /** Paces training so that checkpoints complete while failure points lie ahead. */
+        private static final long PACE_MILLIS = 2;
+
         private transient Long armed;
-        private transient long lastStep;
+        private transient boolean checkpointedSinceArmed;
         private transient boolean restored;
 
         static void reset(TreeSet<Long> points) {
@@ -184,16 +188,25 @@ class ExactlyOnceRecoveryITCase {
         public void snapshotState(FunctionSnapshotContext context) {}
 
         @Override
-        public void processElement(TrainingMetrics metrics, Context ctx, Collector<Long> out) {
+        public void processElement(TrainingMetrics metrics, Context ctx, Collector<Long> out)
+                throws InterruptedException {
+            long step = metrics.getStep();
             if (restored) {
-                FIRST_STEPS_AFTER_RESTORE.add(metrics.getStep());
+                FIRST_STEPS_AFTER_RESTORE.add(step);
                 restored = false;
             }
-            lastStep = metrics.getStep();
-            Long next = nextPoint();
-            if (armed == null && next != null && lastStep >= next) {
-                armed = next;
+            if (armed != null && checkpointedSinceArmed) {
+                FAILED.add(armed);
+                STEPS_AT_FAILURE.add(step);
+                throw new IllegalStateException(
+                        "Injected failure for point " + armed + " at step " + step);
             }
+            Long next = nextPoint();
+            if (armed == null && next != null && step >= next) {
+                armed = next;
+                checkpointedSinceArmed = false;
+            }
+            Thread.sleep(PACE_MILLIS);
         }
 
         private static Long nextPoint() {
@@ -206,13 +219,7 @@ class ExactlyOnceRecoveryITCase {
         @Override
         public void notifyCheckpointComplete(long checkpointId) {
             if (armed != null) {
-                FAILED.add(armed);
-                STEPS_AT_FAILURE.add(lastStep);
-                throw new IllegalStateException(
-                        "Injected failure for point "
-                                + armed
-                                + " after checkpoint "
-                                + checkpointId);
+                checkpointedSinceArmed = true;
             }
         }
     }

@@ -89,7 +89,7 @@ final class ContinuousTraining {
         out.flush();
 
         // Reads on past the records written so far: new ones are trained as they arrive.
-        TrainerSettings trainer = options.trainerSettings().startingAt(0, stopAtStep);
+        TrainerSettings trainer = options.trainerSettings().withSteps(stopAtStep);
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createLocalEnvironment(parallelism, cluster);
         AdversarialTrainingJob.build(

@@ -142,8 +142,7 @@ final class ReplayCommand implements Callable<Integer> {
                             + ")");
         }
         TrainerSettings trainer =
-                trainerSettings(recorded, steps)
-                        .startingAt(recorded.firstSequence() + skipped, steps);
+                trainerSettings(recorded, steps).startingAt(recorded.firstSequence() + skipped);
         boolean sameConfiguration = trainer.describe().equals(recorded.configuration());
         boolean fromTheBeginning = skipped == 0;
 

@@ -91,12 +91,24 @@ public record TrainerSettings(
                 model, batchSize, steps, metricsInterval, snapshotInterval, imageInterval, 0);
     }
 
-    /** These settings for runs whose first example has sequence number {@code sequence}. */
-    public TrainerSettings startingAt(long sequence, long stepsToTrain) {
+    /** These settings with {@code stepsToTrain} steps per run; 0 trains without end. */
+    public TrainerSettings withSteps(long stepsToTrain) {
         return new TrainerSettings(
                 model,
                 batchSize,
                 stepsToTrain,
+                metricsInterval,
+                snapshotInterval,
+                imageInterval,
+                firstSequence);
+    }
+
+    /** These settings for runs whose first example has sequence number {@code sequence}. */
+    public TrainerSettings startingAt(long sequence) {
+        return new TrainerSettings(
+                model,
+                batchSize,
+                steps,
                 metricsInterval,
                 snapshotInterval,
                 imageInterval,
