@@ -109,12 +109,81 @@ final class ReplayCommand implements Callable<Integer> {
 
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
+    /** What a replay reads and how it trains, worked out from the manifest and the options. */
+    private record Plan(
+            String bootstrap,
+            String replayId,
+            Path folder,
+            long startOffset,
+            long latentOffset,
+            long skipped,
+            long steps,
+            TrainerSettings trainer) {}
+
+    /** What the replay's job produced. */
+    private record Outcome(List<TrainingMetrics> metrics, ModelSnapshot snapshot, double seconds) {}
+
     @Override
     public Integer call() throws Exception {
         if (fromOffset != null && fromTimestamp != null) {
             throw new IllegalArgumentException("give --from-offset or --from-timestamp, not both");
         }
         RunManifest recorded = RunManifest.read(manifestFile);
+        Plan plan = plan(recorded);
+        boolean sameConfiguration = plan.trainer().describe().equals(recorded.configuration());
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf(
+                "Replay %s of run %s: %d steps from %s offset %d (record %d of the run) on %s%s%n",
+                plan.replayId(),
+                recorded.runId(),
+                plan.steps(),
+                recorded.data(),
+                plan.startOffset(),
+                plan.skipped(),
+                plan.bootstrap(),
+                sameConfiguration ? ", recorded configuration" : ", changed configuration");
+        out.flush();
+        Files.createDirectories(plan.folder());
+
+        Outcome outcome = train(recorded, plan, out);
+        String parameterHash = outcome.snapshot().getParameterHash();
+        String metricsHash = MetricsHash.of(outcome.metrics());
+        boolean sameParameters = parameterHash.equals(recorded.parameterHash());
+        boolean sameMetrics = metricsHash.equals(recorded.metricsHash());
+        Map<String, Object> comparison = new LinkedHashMap<>();
+        comparison.put("recordedParameterHash", recorded.parameterHash());
+        comparison.put("recordedMetricsHash", recorded.metricsHash());
+        comparison.put("sameConfiguration", sameConfiguration);
+        comparison.put("fromTheBeginning", plan.skipped() == 0);
+        comparison.put("parametersIdentical", sameParameters);
+        comparison.put("metricsIdentical", sameMetrics);
+        RunOutputs.writeMetricsCsv(plan.folder(), outcome.metrics());
+        writeManifest(recorded, plan, outcome, metricsHash, comparison);
+
+        out.printf(
+                "Replayed %d steps in %.0f s.%nParameter hash %s: %s run %s%nMetrics hash   %s:"
+                        + " %s run %s%n",
+                plan.steps(),
+                outcome.seconds(),
+                parameterHash,
+                sameParameters ? "bit-identical to" : "differs from",
+                recorded.runId(),
+                metricsHash,
+                sameMetrics ? "bit-identical to" : "differs from",
+                recorded.runId());
+        out.println("Outputs in " + plan.folder().toAbsolutePath());
+        out.flush();
+        if (sameConfiguration && plan.skipped() == 0 && !(sameParameters && sameMetrics)) {
+            // The log determines the model: a difference here means training is not reproducible.
+            out.println(
+                    "The recorded configuration from the first record did not reproduce the run.");
+            out.flush();
+            return 2;
+        }
+        return 0;
+    }
+
+    private Plan plan(RunManifest recorded) {
         String bootstrap =
                 bootstrapServers != null ? bootstrapServers : recorded.bootstrapServers();
         String replayId =
@@ -124,13 +193,10 @@ final class ReplayCommand implements Callable<Integer> {
                                 + "-replay-"
                                 + LocalDateTime.now()
                                         .format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-        Path folder = runDir != null ? runDir : Path.of("runs", replayId);
-
         long startOffset = startOffset(recorded, bootstrap);
         long skipped = startOffset - recorded.dataFrom();
-        long records = recorded.dataUntil() - startOffset;
         int batchSize = recorded.batchSize();
-        long steps = records / batchSize;
+        long steps = (recorded.dataUntil() - startOffset) / batchSize;
         if (steps < 1) {
             throw new IllegalArgumentException(
                     "from offset "
@@ -141,32 +207,27 @@ final class ReplayCommand implements Callable<Integer> {
                             + recorded.dataUntil()
                             + ")");
         }
-        TrainerSettings trainer =
-                trainerSettings(recorded, steps).startingAt(recorded.firstSequence() + skipped);
-        boolean sameConfiguration = trainer.describe().equals(recorded.configuration());
-        boolean fromTheBeginning = skipped == 0;
-
-        PrintWriter out = spec.commandLine().getOut();
-        out.printf(
-                "Replay %s of run %s: %d steps from %s offset %d (record %d of the run) on %s%s%n",
-                replayId,
-                recorded.runId(),
-                steps,
-                recorded.data(),
-                startOffset,
-                skipped,
+        return new Plan(
                 bootstrap,
-                sameConfiguration ? ", recorded configuration" : ", changed configuration");
-        out.flush();
-        Files.createDirectories(folder);
+                replayId,
+                runDir != null ? runDir : Path.of("runs", replayId),
+                startOffset,
+                recorded.latentFrom() + skipped,
+                skipped,
+                steps,
+                trainerSettings(recorded, steps).startingAt(recorded.firstSequence() + skipped));
+    }
 
+    /** Runs the replay's job in a local MiniCluster and collects its metrics and last snapshot. */
+    private Outcome train(RunManifest recorded, Plan plan, PrintWriter out) throws Exception {
+        String bootstrap = plan.bootstrap();
         Map<TopicPartition, Long> dataStart =
-                onlyPartition(bootstrap, recorded.data(), startOffset, recorded.dataUntil());
+                onlyPartition(bootstrap, recorded.data(), plan.startOffset(), recorded.dataUntil());
         Map<TopicPartition, Long> dataStop = new LinkedHashMap<>(dataStart);
         dataStop.put(recorded.data(), recorded.dataUntil());
-        long latentOffset = recorded.latentFrom() + skipped;
         Map<TopicPartition, Long> latentStart =
-                onlyPartition(bootstrap, recorded.latent(), latentOffset, recorded.latentUntil());
+                onlyPartition(
+                        bootstrap, recorded.latent(), plan.latentOffset(), recorded.latentUntil());
         Map<TopicPartition, Long> latentStop = new LinkedHashMap<>(latentStart);
         latentStop.put(recorded.latent(), recorded.latentUntil());
         Map<TopicPartition, Long> metricsStart =
@@ -174,11 +235,11 @@ final class ReplayCommand implements Callable<Integer> {
         Map<TopicPartition, Long> snapshotStart =
                 TopicAdministration.endOffsets(bootstrap, recorded.topics().snapshots());
 
-        ProgressDisplay progress = new ProgressDisplay(out, steps, System.console() != null);
+        ProgressDisplay progress = new ProgressDisplay(out, plan.steps(), System.console() != null);
         long started = System.nanoTime();
         List<TrainingMetrics> metrics;
         try (MetricsFollower follower =
-                new MetricsFollower(bootstrap, metricsStart, replayId, progress::show)) {
+                new MetricsFollower(bootstrap, metricsStart, plan.replayId(), progress::show)) {
             Thread following = new Thread(follower, "metrics-follower");
             following.setDaemon(true);
             following.start();
@@ -190,100 +251,80 @@ final class ReplayCommand implements Callable<Integer> {
                     new JobSettings(
                             bootstrap,
                             recorded.topics(),
-                            replayId,
-                            trainer,
+                            plan.replayId(),
+                            plan.trainer(),
                             dataStart,
                             dataStop,
                             latentStart,
                             latentStop,
                             recorded.recordsRunId()));
-            env.execute("latentflow-replay-" + replayId);
-            if (!follower.awaitStep(steps, Duration.ofSeconds(30))) {
-                LOG.warn("Replay {}: the last metrics record did not arrive within 30 s", replayId);
+            env.execute("latentflow-replay-" + plan.replayId());
+            if (!follower.awaitStep(plan.steps(), Duration.ofSeconds(30))) {
+                LOG.warn(
+                        "Replay {}: the last metrics record did not arrive within 30 s",
+                        plan.replayId());
             }
             progress.finish();
             metrics = follower.received();
         }
         double seconds = (System.nanoTime() - started) / 1e9;
 
-        Path snapshotFolder = Files.createDirectories(folder.resolve("snapshots"));
+        Path snapshotFolder = Files.createDirectories(plan.folder().resolve("snapshots"));
         ModelSnapshot snapshot =
                 SnapshotReader.readUntil(
                         bootstrap,
                         recorded.topics().snapshots(),
                         snapshotStart,
-                        replayId,
-                        steps,
+                        plan.replayId(),
+                        plan.steps(),
                         Duration.ofSeconds(60),
                         each -> SnapshotFiles.write(snapshotFolder, each));
-        String parameterHash = snapshot.getParameterHash();
-        String metricsHash = MetricsHash.of(metrics);
-        boolean sameParameters = parameterHash.equals(recorded.parameterHash());
-        boolean sameMetrics = metricsHash.equals(recorded.metricsHash());
-        RunOutputs.writeMetricsCsv(folder, metrics);
+        return new Outcome(metrics, snapshot, seconds);
+    }
 
+    /** A manifest like train's, so that a replay can be replayed, and the comparison. */
+    private static void writeManifest(
+            RunManifest recorded,
+            Plan plan,
+            Outcome outcome,
+            String metricsHash,
+            Map<String, Object> comparison)
+            throws java.io.IOException {
+        ModelSnapshot snapshot = outcome.snapshot();
+        TrainerSettings trainer = plan.trainer();
         Map<String, Object> manifest = new LinkedHashMap<>();
-        manifest.put("runId", replayId);
+        manifest.put("runId", plan.replayId());
         manifest.put("replayOf", recorded.runId());
         manifest.put("recordsRunId", recorded.recordsRunId());
         manifest.put("model", snapshot.getModel());
         manifest.put("seed", snapshot.getSeed());
-        manifest.put("steps", steps);
+        manifest.put("steps", plan.steps());
         manifest.put("configuration", new TreeMap<>(snapshot.getConfiguration()));
-        manifest.put("parameterHash", parameterHash);
-        manifest.put("bootstrapServers", bootstrap);
+        manifest.put("parameterHash", snapshot.getParameterHash());
+        manifest.put("bootstrapServers", plan.bootstrap());
         manifest.put(
                 "topics",
                 Map.of(
                         recorded.topics().data(),
-                        range(recorded.data(), startOffset, recorded.dataUntil()),
+                        range(recorded.data(), plan.startOffset(), recorded.dataUntil()),
                         recorded.topics().latent(),
-                        range(recorded.latent(), latentOffset, recorded.latentUntil())));
+                        range(recorded.latent(), plan.latentOffset(), recorded.latentUntil())));
         manifest.put("topicNames", RunManifest.describe(recorded.topics()));
         Map<String, Object> trainerSection = new LinkedHashMap<>();
-        trainerSection.put("batchSize", batchSize);
+        trainerSection.put("batchSize", trainer.batchSize());
         trainerSection.put("metricsInterval", trainer.metricsInterval());
         trainerSection.put("snapshotInterval", trainer.snapshotInterval());
         trainerSection.put("imageInterval", trainer.imageInterval());
         trainerSection.put("firstSequence", trainer.firstSequence());
         manifest.put("trainer", trainerSection);
-        manifest.put("metricsRecords", metrics.size());
+        manifest.put("metricsRecords", outcome.metrics().size());
         manifest.put("metricsHash", metricsHash);
-        Map<String, Object> comparison = new LinkedHashMap<>();
-        comparison.put("recordedParameterHash", recorded.parameterHash());
-        comparison.put("recordedMetricsHash", recorded.metricsHash());
-        comparison.put("sameConfiguration", sameConfiguration);
-        comparison.put("fromTheBeginning", fromTheBeginning);
-        comparison.put("parametersIdentical", sameParameters);
-        comparison.put("metricsIdentical", sameMetrics);
         manifest.put("comparedWithRecording", comparison);
-        manifest.put("wallSeconds", Math.round(seconds * 10) / 10.0);
+        manifest.put("wallSeconds", Math.round(outcome.seconds() * 10) / 10.0);
         manifest.put("versions", new TreeMap<>(LatentFlowCommand.builtVersions()));
         new ObjectMapper()
                 .enable(SerializationFeature.INDENT_OUTPUT)
-                .writeValue(folder.resolve("manifest.json").toFile(), manifest);
-
-        out.printf(
-                "Replayed %d steps in %.0f s.%nParameter hash %s: %s run %s%nMetrics hash   %s:"
-                        + " %s run %s%n",
-                steps,
-                seconds,
-                parameterHash,
-                sameParameters ? "bit-identical to" : "differs from",
-                recorded.runId(),
-                metricsHash,
-                sameMetrics ? "bit-identical to" : "differs from",
-                recorded.runId());
-        out.println("Outputs in " + folder.toAbsolutePath());
-        out.flush();
-        if (sameConfiguration && fromTheBeginning && !(sameParameters && sameMetrics)) {
-            // The log determines the model: a difference here means training is not reproducible.
-            out.println(
-                    "The recorded configuration from the first record did not reproduce the run.");
-            out.flush();
-            return 2;
-        }
-        return 0;
+                .writeValue(plan.folder().resolve("manifest.json").toFile(), manifest);
     }
 
     private long startOffset(RunManifest recorded, String bootstrap) {
