@@ -11,10 +11,13 @@ import io.latentflow.job.operators.KafkaPayloadDeserializer;
 import io.latentflow.job.operators.LatentEvent;
 import io.latentflow.job.operators.LatentSampleDecoder;
 import io.latentflow.job.operators.RecordKeySerializer;
+import io.latentflow.job.operators.ReplayedRun;
+import io.latentflow.job.operators.SnapshotChunker;
 import io.latentflow.schema.DeadLetter;
-import io.latentflow.schema.ModelSnapshot;
+import io.latentflow.schema.ModelSnapshotChunk;
 import io.latentflow.schema.SampleGrid;
 import io.latentflow.schema.TrainingMetrics;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.avro.specific.SpecificRecord;
@@ -41,15 +44,36 @@ import org.apache.kafka.common.TopicPartition;
  *                                                   \-> images topic
  *   rejected records of both decoders -> dead-letter topic
  * </pre>
+ *
+ * <p>A replay puts a selection between the decoders and the trainer that keeps one recorded run's
+ * events and renames them to the replay's run id.
  */
 public final class AdversarialTrainingJob {
-    /** A model snapshot of the default ali-mlp is about 23 MB. */
-    public static final int MAX_SNAPSHOT_BYTES = TopicAdministration.SNAPSHOT_MAX_MESSAGE_BYTES;
+    /**
+     * Key groups of the trainer's state. Fixed, so that a savepoint of a job restores into one of
+     * any parallelism up to this.
+     */
+    public static final int MAX_PARALLELISM = 128;
+
+    /**
+     * How long an exactly-once sink's transaction may stay open: below the broker's default
+     * maximum, transaction.max.timeout.ms of 15 minutes, which refuses anything longer.
+     */
+    static final Duration TRANSACTION_TIMEOUT = Duration.ofMinutes(10);
 
     private AdversarialTrainingJob() {}
 
-    /** Adds the job to {@code env}; the caller executes it. */
-    public static void build(StreamExecutionEnvironment env, JobSettings settings) {
+    /**
+     * Adds the job to {@code env}; the caller executes it. When {@code env} checkpoints, every
+     * output topic is written exactly once, in transactions committed with the checkpoints;
+     * otherwise at least once, and visible at once.
+     *
+     * @return the trainer's metrics stream, for callers that want to watch it
+     */
+    public static DataStream<TrainingMetrics> build(
+            StreamExecutionEnvironment env, JobSettings settings) {
+        env.setMaxParallelism(MAX_PARALLELISM);
+        boolean exactlyOnce = env.getCheckpointConfig().isCheckpointingEnabled();
         int pixels = settings.trainer().config().dataDim();
         int latentDim = settings.trainer().config().latentDim();
 
@@ -62,6 +86,7 @@ public final class AdversarialTrainingJob {
                                         settings.dataStop()),
                                 WatermarkStrategy.noWatermarks(),
                                 "DataTopicSource")
+                        .uid("data-topic-source")
                         .process(new DataSampleDecoder(pixels, settings.defaultRunId()))
                         .name("DataSampleDecoder")
                         .uid("data-sample-decoder");
@@ -74,13 +99,32 @@ public final class AdversarialTrainingJob {
                                         settings.latentStop()),
                                 WatermarkStrategy.noWatermarks(),
                                 "LatentTopicSource")
+                        .uid("latent-topic-source")
                         .process(new LatentSampleDecoder(latentDim, settings.defaultRunId()))
                         .name("LatentSampleDecoder")
                         .uid("latent-sample-decoder");
 
+        DataStream<DataEvent> trainedData = data;
+        DataStream<LatentEvent> trainedLatents = latents;
+        if (settings.replayedRunId() != null) {
+            trainedData =
+                    data.flatMap(
+                                    new ReplayedRun.Data(
+                                            settings.replayedRunId(), settings.defaultRunId()))
+                            .name("ReplayedRunData")
+                            .uid("replayed-run-data");
+            trainedLatents =
+                    latents.flatMap(
+                                    new ReplayedRun.Latents(
+                                            settings.replayedRunId(), settings.defaultRunId()))
+                            .name("ReplayedRunLatents")
+                            .uid("replayed-run-latents");
+        }
+
         SingleOutputStreamOperator<TrainingMetrics> metrics =
-                data.keyBy(event -> event.runId)
-                        .connect(latents.keyBy(event -> event.runId))
+                trainedData
+                        .keyBy(event -> event.runId)
+                        .connect(trainedLatents.keyBy(event -> event.runId))
                         .process(new AdversarialTrainer(settings.trainer()))
                         .name("AdversarialTrainer")
                         .uid("adversarial-trainer");
@@ -88,29 +132,38 @@ public final class AdversarialTrainingJob {
         metrics.sinkTo(
                         sink(
                                 settings,
+                                exactlyOnce,
                                 settings.topics().metrics(),
                                 TrainingMetrics.class,
                                 TrainingMetrics::getRunId,
                                 null))
-                .name("MetricsTopicSink");
+                .name("MetricsTopicSink")
+                .uid("metrics-topic-sink");
         metrics.getSideOutput(AdversarialTrainer.SNAPSHOTS)
+                .flatMap(new SnapshotChunker(SnapshotChunker.CHUNK_BYTES))
+                .name("SnapshotChunker")
+                .uid("snapshot-chunker")
                 .sinkTo(
                         sink(
                                 settings,
+                                exactlyOnce,
                                 settings.topics().snapshots(),
-                                ModelSnapshot.class,
-                                ModelSnapshot::getRunId,
-                                MAX_SNAPSHOT_BYTES))
-                .name("SnapshotTopicSink");
+                                ModelSnapshotChunk.class,
+                                ModelSnapshotChunk::getRunId,
+                                null))
+                .name("SnapshotTopicSink")
+                .uid("snapshot-topic-sink");
         metrics.getSideOutput(AdversarialTrainer.GRIDS)
                 .sinkTo(
                         sink(
                                 settings,
+                                exactlyOnce,
                                 settings.topics().images(),
                                 SampleGrid.class,
                                 SampleGrid::getRunId,
                                 TopicAdministration.IMAGES_MAX_MESSAGE_BYTES))
-                .name("ImagesTopicSink");
+                .name("ImagesTopicSink")
+                .uid("images-topic-sink");
         DataStream<DeadLetter> deadLetters =
                 data.getSideOutput(DeadLetters.OUTPUT)
                         .union(latents.getSideOutput(DeadLetters.OUTPUT));
@@ -118,11 +171,14 @@ public final class AdversarialTrainingJob {
                 .sinkTo(
                         sink(
                                 settings,
+                                exactlyOnce,
                                 settings.topics().deadLetter(),
                                 DeadLetter.class,
                                 letter -> letter.getSourceTopic(),
                                 null))
-                .name("DeadLetterTopicSink");
+                .name("DeadLetterTopicSink")
+                .uid("dead-letter-topic-sink");
+        return metrics;
     }
 
     private static KafkaSource<KafkaPayload> source(
@@ -149,6 +205,7 @@ public final class AdversarialTrainingJob {
 
     private static <T extends SpecificRecord> KafkaSink<T> sink(
             JobSettings settings,
+            boolean exactlyOnce,
             String topic,
             Class<T> recordClass,
             RecordKeySerializer.SerializableKey<T> keyOf,
@@ -158,13 +215,18 @@ public final class AdversarialTrainingJob {
             producer.setProperty("max.request.size", Integer.toString(maxRecordBytes));
             producer.setProperty("buffer.memory", Long.toString(4L * maxRecordBytes));
         }
-        // Metrics, snapshots and grids are idempotent facts about a step; at-least-once delivery
-        // keeps
-        // them visible at once instead of at the next checkpoint.
+        producer.setProperty(
+                "transaction.timeout.ms", Long.toString(TRANSACTION_TIMEOUT.toMillis()));
+        // Without checkpoints there is nothing to commit transactions with; metrics, snapshots and
+        // grids are facts about a step, so a repeated one after a failure says the same.
         return KafkaSink.<T>builder()
                 .setBootstrapServers(settings.bootstrapServers())
                 .setKafkaProducerConfig(producer)
-                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .setDeliveryGuarantee(
+                        exactlyOnce
+                                ? DeliveryGuarantee.EXACTLY_ONCE
+                                : DeliveryGuarantee.AT_LEAST_ONCE)
+                .setTransactionalIdPrefix("latentflow-" + settings.defaultRunId() + "-" + topic)
                 .setRecordSerializer(
                         KafkaRecordSerializationSchema.<T>builder()
                                 .setTopic(topic)

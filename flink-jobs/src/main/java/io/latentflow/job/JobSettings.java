@@ -18,6 +18,8 @@ import org.apache.kafka.common.TopicPartition;
  * @param dataStop offsets to stop before on the data topic; null reads forever
  * @param latentStart first offsets to read on the latent topic; null reads from the earliest
  * @param latentStop offsets to stop before on the latent topic; null reads forever
+ * @param replayedRunId null to train every run found on the topics under its own id; otherwise only
+ *     this run's records are trained, as run {@code defaultRunId}
  */
 public record JobSettings(
         String bootstrapServers,
@@ -27,4 +29,5 @@ public record JobSettings(
         Map<TopicPartition, Long> dataStart,
         Map<TopicPartition, Long> dataStop,
         Map<TopicPartition, Long> latentStart,
-        Map<TopicPartition, Long> latentStop) {}
+        Map<TopicPartition, Long> latentStop,
+        String replayedRunId) {}

@@ -110,10 +110,7 @@ class AliTrainingJobITCase {
                 latentEnd);
 
         List<ModelSnapshot> snapshots =
-                PipelineFixture.readAll(
-                        bootstrap,
-                        topics.snapshots(),
-                        unchecked(ModelSnapshot.getDecoder()::decode));
+                PipelineFixture.readSnapshots(bootstrap, topics.snapshots());
         assertEquals(3, snapshots.size());
         assertEquals(
                 List.of(steps, steps, steps),
@@ -144,20 +141,11 @@ class AliTrainingJobITCase {
                 bootstrap, alone, "run-x", PipelineFixture.trainer(steps, 5), null, null);
 
         Map<String, ModelSnapshot> together =
-                PipelineFixture.readAll(
-                                bootstrap,
-                                shared.snapshots(),
-                                unchecked(ModelSnapshot.getDecoder()::decode))
-                        .stream()
+                PipelineFixture.readSnapshots(bootstrap, shared.snapshots()).stream()
                         .collect(
                                 java.util.stream.Collectors.toMap(
                                         ModelSnapshot::getRunId, snapshot -> snapshot));
-        ModelSnapshot single =
-                PipelineFixture.readAll(
-                                bootstrap,
-                                alone.snapshots(),
-                                unchecked(ModelSnapshot.getDecoder()::decode))
-                        .get(0);
+        ModelSnapshot single = PipelineFixture.readSnapshots(bootstrap, alone.snapshots()).get(0);
         assertEquals(java.util.Set.of("run-x", "run-y"), together.keySet());
         assertEquals(21, together.get("run-x").getSeed());
         assertEquals(22, together.get("run-y").getSeed());

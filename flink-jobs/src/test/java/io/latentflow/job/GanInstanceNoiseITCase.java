@@ -66,11 +66,7 @@ class GanInstanceNoiseITCase {
         PipelineFixture.produceRun(bootstrap, topics, "gan-a", 31, STEPS);
         PipelineFixture.produceRun(bootstrap, topics, "gan-b", 31, STEPS);
         PipelineFixture.runJob(bootstrap, topics, "gan-a", gan(noise), null, null);
-        return PipelineFixture.readAll(
-                        bootstrap,
-                        topics.snapshots(),
-                        unchecked(ModelSnapshot.getDecoder()::decode))
-                .stream()
+        return PipelineFixture.readSnapshots(bootstrap, topics.snapshots()).stream()
                 .collect(Collectors.toMap(ModelSnapshot::getRunId, snapshot -> snapshot));
     }
 

@@ -5,12 +5,15 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.latentflow.core.data.FashionMnist;
 import io.latentflow.core.model.AdversarialConfig;
 import io.latentflow.core.model.InstanceNoise;
+import io.latentflow.job.kafka.SnapshotAssembler;
 import io.latentflow.job.kafka.TopicAdministration;
 import io.latentflow.job.kafka.TopicNames;
 import io.latentflow.job.operators.TrainerSettings;
 import io.latentflow.job.produce.DataSampleProducer;
 import io.latentflow.job.produce.IdxImageSource;
 import io.latentflow.job.produce.LatentSampleProducer;
+import io.latentflow.schema.ModelSnapshot;
+import io.latentflow.schema.ModelSnapshotChunk;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -80,6 +83,27 @@ final class PipelineFixture {
         }
     }
 
+    /** Writes mini-batches {@code firstStep} to {@code firstStep + steps - 1} of one run. */
+    static void produceSteps(
+            String bootstrap,
+            TopicNames topics,
+            String runId,
+            long seed,
+            long firstStep,
+            long steps) {
+        try (DataSampleProducer data = new DataSampleProducer(bootstrap, topics.data());
+                LatentSampleProducer latents =
+                        new LatentSampleProducer(bootstrap, topics.latent())) {
+            data.produce(runId, fashionMnist(), seed, firstStep * BATCH_SIZE, steps * BATCH_SIZE);
+            latents.produce(
+                    runId,
+                    seed,
+                    SMALL_MODEL.latentDim(),
+                    firstStep * BATCH_SIZE,
+                    steps * BATCH_SIZE);
+        }
+    }
+
     /** Runs the job in a MiniCluster over the topics' records from the given offsets to now. */
     static void runJob(
             String bootstrap,
@@ -94,23 +118,81 @@ final class PipelineFixture {
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createLocalEnvironment(1, config);
         AdversarialTrainingJob.build(
-                env,
-                new JobSettings(
-                        bootstrap,
-                        topics,
-                        defaultRunId,
-                        trainer,
-                        dataStart,
-                        TopicAdministration.endOffsets(bootstrap, topics.data()),
-                        latentStart,
-                        TopicAdministration.endOffsets(bootstrap, topics.latent())));
+                env, settings(bootstrap, topics, defaultRunId, trainer, dataStart, latentStart));
         env.execute("pipeline-test-" + defaultRunId);
+    }
+
+    /** Settings of a job over the topics' records from the given offsets to now. */
+    static JobSettings settings(
+            String bootstrap,
+            TopicNames topics,
+            String defaultRunId,
+            TrainerSettings trainer,
+            Map<TopicPartition, Long> dataStart,
+            Map<TopicPartition, Long> latentStart) {
+        return new JobSettings(
+                bootstrap,
+                topics,
+                defaultRunId,
+                trainer,
+                dataStart,
+                TopicAdministration.endOffsets(bootstrap, topics.data()),
+                latentStart,
+                TopicAdministration.endOffsets(bootstrap, topics.latent()),
+                null);
     }
 
     /** Every record of {@code topic}, decoded, from the beginning to the current end. */
     static <T> List<T> readAll(String bootstrap, String topic, Function<byte[], T> decode) {
+        return read(bootstrap, topic, decode, "read_uncommitted");
+    }
+
+    /**
+     * Every record of {@code topic} that a committed transaction (or no transaction) wrote,
+     * decoded: what an exactly-once sink delivered.
+     */
+    static <T> List<T> readCommitted(String bootstrap, String topic, Function<byte[], T> decode) {
+        return read(bootstrap, topic, decode, "read_committed");
+    }
+
+    /** Every model snapshot on {@code topic}, put together from its pieces, in topic order. */
+    static List<ModelSnapshot> readSnapshots(String bootstrap, String topic) {
+        return assemble(
+                readAll(
+                        bootstrap,
+                        topic,
+                        Decoder.unchecked(ModelSnapshotChunk.getDecoder()::decode)));
+    }
+
+    /**
+     * The snapshots on {@code topic} whose pieces were committed, as an exactly-once sink wrote.
+     */
+    static List<ModelSnapshot> readCommittedSnapshots(String bootstrap, String topic) {
+        return assemble(
+                readCommitted(
+                        bootstrap,
+                        topic,
+                        Decoder.unchecked(ModelSnapshotChunk.getDecoder()::decode)));
+    }
+
+    private static List<ModelSnapshot> assemble(List<ModelSnapshotChunk> chunks) {
+        SnapshotAssembler assembler = new SnapshotAssembler();
+        List<ModelSnapshot> snapshots = new ArrayList<>();
+        for (ModelSnapshotChunk chunk : chunks) {
+            try {
+                assembler.add(chunk).ifPresent(snapshots::add);
+            } catch (IOException e) {
+                throw new AssertionError("Snapshot pieces that do not fit together", e);
+            }
+        }
+        return snapshots;
+    }
+
+    private static <T> List<T> read(
+            String bootstrap, String topic, Function<byte[], T> decode, String isolation) {
         Map<TopicPartition, Long> end = TopicAdministration.endOffsets(bootstrap, topic);
         Properties config = new Properties();
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);

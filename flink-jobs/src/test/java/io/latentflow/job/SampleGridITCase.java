@@ -134,11 +134,7 @@ class SampleGridITCase {
 
             SampleGrid lastSamples = grids.get(4);
             ModelSnapshot snapshot =
-                    PipelineFixture.readAll(
-                                    bootstrap,
-                                    topics.snapshots(),
-                                    unchecked(ModelSnapshot.getDecoder()::decode))
-                            .get(0);
+                    PipelineFixture.readSnapshots(bootstrap, topics.snapshots()).get(0);
             assertEquals(snapshot.getParameterHash(), lastSamples.getParameterHash());
             assertArrayEquals(
                     drawnFrom(snapshot),

@@ -105,12 +105,16 @@ public final class Ali extends AdversarialModel {
                 false);
     }
 
-    /** Returns sigmoid(G(mu(x))) [B, dataDim], decoding the encoder's mean code of each row. */
-    public INDArray reconstruct(INDArray x) {
+    /** Returns the encoder's mean code mu(x) [B, latentDim] of each row of x. */
+    public INDArray encodeMean(INDArray x) {
         checkMatrix("x", x, dataDim());
         INDArray encoded = encoder.infer(inDataType(x));
-        INDArray mean = encoded.get(NDArrayIndex.all(), NDArrayIndex.interval(0, latent()));
-        return generator.infer(mean.dup('c'));
+        return encoded.get(NDArrayIndex.all(), NDArrayIndex.interval(0, latent())).dup('c');
+    }
+
+    /** Returns sigmoid(G(mu(x))) [B, dataDim], decoding the encoder's mean code of each row. */
+    public INDArray reconstruct(INDArray x) {
+        return generator.infer(encodeMean(x));
     }
 
     /** Returns the mean over batch and features of (sigmoid(G(mu(x))) - x)^2. */

@@ -70,6 +70,7 @@ final class JobCommand implements Callable<Integer> {
                         null,
                         null,
                         null,
+                        null,
                         null));
         env.execute("latentflow-job-" + runId);
         return 0;

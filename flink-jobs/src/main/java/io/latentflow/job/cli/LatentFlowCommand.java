@@ -20,6 +20,9 @@ import picocli.CommandLine.Command;
                 "Streaming trainer for generative models: Kafka in, Flink training, Kafka out.",
         subcommands = {
             TrainCommand.class,
+            ReplayCommand.class,
+            GenerateCommand.class,
+            EncodeCommand.class,
             MonitorCommand.class,
             PlotCommand.class,
             ProduceCommand.class,

@@ -30,6 +30,14 @@ final class ProduceCommand implements Callable<Integer> {
                             + " ${DEFAULT-VALUE}).")
     Path datasetPath;
 
+    @Option(
+            names = "--first-step",
+            defaultValue = "0",
+            description =
+                    "Write mini-batches from this one on, continuing a run's streams where an"
+                            + " earlier produce stopped (default: ${DEFAULT-VALUE}).")
+    long firstStep;
+
     @Spec CommandSpec spec;
 
     @Override
@@ -43,12 +51,25 @@ final class ProduceCommand implements Callable<Integer> {
         TopicAdministration.ensureTopics(options.bootstrapServers, options.topics());
         StreamFeed feed =
                 StreamFeed.plan(options.bootstrapServers, options.topics(), runId, options);
-        feed.produce(images, options);
+        if (firstStep < 0) {
+            throw new IllegalArgumentException(
+                    "--first-step must not be negative, was " + firstStep);
+        }
+        feed.produce(
+                images,
+                options.seed,
+                options.latentDim,
+                firstStep * options.batchSize,
+                options.examples());
         spec.commandLine()
                 .getOut()
                 .printf(
-                        "Run %s: wrote %d samples and latent draws, seed %d: %s%n",
-                        runId, options.examples(), options.seed, feed.describe(options.topics()));
+                        "Run %s: wrote %d samples and latent draws from step %d, seed %d: %s%n",
+                        runId,
+                        options.examples(),
+                        firstStep,
+                        options.seed,
+                        feed.describe(options.topics()));
         return 0;
     }
 }

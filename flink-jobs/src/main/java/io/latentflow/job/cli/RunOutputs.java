@@ -69,7 +69,7 @@ final class RunOutputs {
         writeLosses(metrics, model);
         writeDiagnostics(metrics);
         writeMetricsCsv(metrics);
-        writeManifest(snapshot, feed, options, bootstrapServers, seconds, summary);
+        writeManifest(snapshot, metrics, feed, options, bootstrapServers, seconds, summary);
         return summary;
     }
 
@@ -212,6 +212,11 @@ final class RunOutputs {
     }
 
     private void writeMetricsCsv(List<TrainingMetrics> metrics) throws IOException {
+        writeMetricsCsv(folder, metrics);
+    }
+
+    /** Writes every metrics record into {@code metrics.csv} in {@code folder}. */
+    static void writeMetricsCsv(Path folder, List<TrainingMetrics> metrics) throws IOException {
         try (PrintWriter csv =
                 new PrintWriter(Files.newBufferedWriter(folder.resolve("metrics.csv")))) {
             csv.println(
@@ -257,6 +262,7 @@ final class RunOutputs {
 
     private void writeManifest(
             ModelSnapshot snapshot,
+            List<TrainingMetrics> metrics,
             StreamFeed feed,
             TrainingOptions options,
             String bootstrapServers,
@@ -273,6 +279,16 @@ final class RunOutputs {
         manifest.put("dataset", trainingImages.source().toString());
         manifest.put("bootstrapServers", bootstrapServers);
         manifest.put("topics", feed.describe(options.topics()));
+        manifest.put("topicNames", RunManifest.describe(options.topics()));
+        Map<String, Object> trainer = new LinkedHashMap<>();
+        trainer.put("batchSize", options.batchSize);
+        trainer.put("metricsInterval", options.metricsInterval);
+        trainer.put("snapshotInterval", options.snapshotInterval);
+        trainer.put("imageInterval", options.imageInterval);
+        trainer.put("firstSequence", 0);
+        manifest.put("trainer", trainer);
+        manifest.put("metricsRecords", metrics.size());
+        manifest.put("metricsHash", MetricsHash.of(metrics));
         Map<String, Object> evaluation = new LinkedHashMap<>();
         evaluation.put("images", summary.evaluationSet());
         evaluation.put("reconstructionMeanSquaredError", summary.reconstructionError());

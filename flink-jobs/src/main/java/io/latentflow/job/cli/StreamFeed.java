@@ -93,16 +93,28 @@ final class StreamFeed {
      * dimension, alternating in chunks.
      */
     void produce(ImageSource images, long seed, int latentDim, long total) {
+        produce(images, seed, latentDim, 0, total);
+    }
+
+    /**
+     * Writes {@code total} data records and latent draws from sequence number {@code firstSequence}
+     * on, alternating in chunks: a run's streams continued where an earlier producer stopped.
+     */
+    void produce(ImageSource images, long seed, int latentDim, long firstSequence, long total) {
         try (DataSampleProducer data = new DataSampleProducer(bootstrapServers, topics.data());
                 LatentSampleProducer latents =
                         new LatentSampleProducer(bootstrapServers, topics.latent())) {
-            for (long first = 0; first < total; first += CHUNK) {
-                long count = Math.min(CHUNK, total - first);
+            for (long first = firstSequence; first < firstSequence + total; first += CHUNK) {
+                long count = Math.min(CHUNK, firstSequence + total - first);
                 data.produce(runId, images, seed, first, count);
                 latents.produce(runId, seed, latentDim, first, count);
             }
         }
-        LOG.info("Run {}: wrote {} data samples and {} latent draws", runId, total, total);
+        LOG.info(
+                "Run {}: wrote {} data samples and latent draws from sequence {}",
+                runId,
+                total,
+                firstSequence);
     }
 
     /** Starts {@link #produce} on a thread; a failure is kept for {@link #rethrowFailure}. */

@@ -94,10 +94,36 @@ final class TrainCommand implements Callable<Integer> {
                             + " reporter, which listens on every interface; default: off).")
     Integer prometheusPort;
 
+    @Option(
+            names = "--continuous",
+            description =
+                    "Keep training as the run's records arrive (latentflow produce --first-step"
+                            + " appends them), with exactly-once checkpoints in the run folder;"
+                            + " started again with the same run folder, it resumes there. Writes"
+                            + " the first --steps mini-batches itself. Needs --bootstrap-servers.")
+    boolean continuous;
+
+    @Option(
+            names = "--stop-at-step",
+            defaultValue = "0",
+            description =
+                    "With --continuous, stop with a savepoint once the run has trained this many"
+                            + " steps in all (default: train until interrupted).")
+    long stopAtStep;
+
+    @Option(
+            names = "--checkpoint-interval-ms",
+            defaultValue = "10000",
+            description = "With --continuous, checkpoint every N ms (default: ${DEFAULT-VALUE}).")
+    long checkpointIntervalMillis;
+
     @Spec CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
+        if (continuous) {
+            return trainContinuously();
+        }
         options.validate(false);
         Configuration cluster = localCluster();
         if (prometheusPort != null) {
@@ -183,7 +209,8 @@ final class TrainCommand implements Callable<Integer> {
                             feed.dataStart(),
                             feed.dataStop(),
                             feed.latentStart(),
-                            feed.latentStop()));
+                            feed.latentStop(),
+                            null));
             env.execute("latentflow-train-" + runId);
             feeding.join();
             feed.rethrowFailure();
@@ -226,6 +253,37 @@ final class TrainCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
+    }
+
+    private int trainContinuously() throws Exception {
+        options.validate(false);
+        if (options.bootstrapServers == null) {
+            throw new IllegalArgumentException(
+                    "--continuous needs --bootstrap-servers: the records of an embedded broker end"
+                            + " with the process, so there would be nothing to resume from");
+        }
+        if (stopAtStep < 0) {
+            throw new IllegalArgumentException(
+                    "--stop-at-step must not be negative, was " + stopAtStep);
+        }
+        String runId = options.runIdOrDefault();
+        Path folder = runDir != null ? runDir : Path.of("runs", runId);
+        Files.createDirectories(folder);
+        IdxImageSource images = IdxImageSource.trainingSet(datasetPath);
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf(
+                "Run %s: %s, continuous%s, checkpoints in %s%n",
+                runId,
+                options.trainerSettings().describe(),
+                stopAtStep > 0 ? " until step " + stopAtStep : "",
+                folder.resolve("checkpoints"));
+        return new ContinuousTraining(
+                        options,
+                        folder,
+                        parallelism,
+                        java.time.Duration.ofMillis(checkpointIntervalMillis),
+                        stopAtStep)
+                .run(runId, images, localCluster(), out);
     }
 
     /** The monitor page for this run, if asked for; null otherwise. */

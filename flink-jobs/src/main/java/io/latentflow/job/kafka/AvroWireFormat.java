@@ -5,6 +5,7 @@ import io.latentflow.schema.DeadLetter;
 import io.latentflow.schema.DiscriminatorProbe;
 import io.latentflow.schema.LatentSample;
 import io.latentflow.schema.ModelSnapshot;
+import io.latentflow.schema.ModelSnapshotChunk;
 import io.latentflow.schema.SampleGrid;
 import io.latentflow.schema.TrainingMetrics;
 import java.io.ByteArrayOutputStream;
@@ -86,6 +87,11 @@ public final class AvroWireFormat<T extends SpecificRecord> implements Serializa
     /** Returns the wire format of the snapshot topic's records. */
     public static AvroWireFormat<ModelSnapshot> modelSnapshots() {
         return of(ModelSnapshot.class);
+    }
+
+    /** Returns the wire format of the snapshot topic's records: pieces of snapshots. */
+    public static AvroWireFormat<ModelSnapshotChunk> modelSnapshotChunks() {
+        return of(ModelSnapshotChunk.class);
     }
 
     /** Returns the wire format of the images topic's records. */

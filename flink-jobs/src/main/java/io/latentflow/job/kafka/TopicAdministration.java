@@ -34,9 +34,10 @@ import org.slf4j.LoggerFactory;
 public final class TopicAdministration {
 
     /**
-     * The largest record the snapshot topic accepts, 64 MiB. A model snapshot is about 25 MB, far
-     * above the broker's default of 1 MB; producers writing snapshots must raise their own {@code
-     * max.request.size} to match.
+     * The largest record the snapshot topic accepts, 64 MiB. The trainer writes snapshots in pieces
+     * of at most 512 KiB, which fit the broker's default of 1 MB; the higher limit is for a
+     * producer that writes a whole snapshot (about 25 MB) in one record, which must raise its own
+     * {@code max.request.size} to match.
      */
     public static final int SNAPSHOT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
@@ -169,6 +170,32 @@ public final class TopicAdministration {
                     .sorted(Comparator.comparingInt(entry -> entry.getKey().partition()))
                     .forEach(entry -> endOffsets.put(entry.getKey(), entry.getValue().offset()));
             return endOffsets;
+        }
+    }
+
+    /**
+     * Returns the offset of the first record on a partition whose timestamp is at or after {@code
+     * timestampMillis}, or -1 if every record is older.
+     *
+     * @param bootstrapServers the cluster the partition is on
+     * @param partition the partition to look up
+     * @param timestampMillis a record timestamp, milliseconds since the epoch
+     */
+    public static long offsetForTimestamp(
+            String bootstrapServers, TopicPartition partition, long timestampMillis) {
+        Objects.requireNonNull(partition, "partition");
+        try (Admin admin = Admin.create(adminProperties(bootstrapServers))) {
+            ListOffsetsResultInfo found =
+                    await(
+                                    bootstrapServers,
+                                    admin.listOffsets(
+                                                    Map.of(
+                                                            partition,
+                                                            OffsetSpec.forTimestamp(
+                                                                    timestampMillis)))
+                                            .all())
+                            .get(partition);
+            return found == null ? -1 : found.offset();
         }
     }
 

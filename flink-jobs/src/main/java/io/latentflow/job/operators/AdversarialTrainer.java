@@ -220,7 +220,11 @@ public class AdversarialTrainer
 
     private RunProgress progressOfRun() throws Exception {
         RunProgress run = progress.value();
-        return run == null ? new RunProgress() : run;
+        if (run == null) {
+            run = new RunProgress();
+            run.nextSequence = settings.firstSequence();
+        }
+        return run;
     }
 
     private boolean isStale(
@@ -509,6 +513,7 @@ public class AdversarialTrainer
                 .setLatentOffset(run.latentOffset)
                 .setDeadLetters(run.deadLetters)
                 .setSkippedSteps(run.skippedSteps)
+                .setDuplicates(run.duplicates)
                 .build();
     }
 
@@ -521,11 +526,13 @@ public class AdversarialTrainer
             bytes.asFloatBuffer().put(values);
             networks.put(network.getKey(), bytes);
         }
+        run.snapshotVersion++;
         return ModelSnapshot.newBuilder()
                 .setRunId(runId)
                 .setModel(config.model().configName())
                 .setSeed(run.seed)
                 .setStep(run.batches)
+                .setVersion(run.snapshotVersion)
                 .setConfiguration(settings.describe())
                 .setParameterHash(adversarial.parameterHash())
                 .setNetworks(networks)

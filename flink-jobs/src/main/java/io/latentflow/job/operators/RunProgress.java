@@ -20,6 +20,9 @@ public class RunProgress {
     public long dataOffset = -1;
     public long latentOffset = -1;
 
+    /** Snapshots of the run published so far; the version of the latest. */
+    public long snapshotVersion;
+
     /** Seed of the run's latent stream; the model was initialized from it. */
     public long seed;
 

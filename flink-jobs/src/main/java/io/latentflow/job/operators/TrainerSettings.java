@@ -17,6 +17,8 @@ import java.util.Map;
  * @param snapshotInterval a model snapshot every this many steps (0: only after the last step)
  * @param imageInterval a samples grid, and with ALI a reconstructions grid, every this many steps
  *     (0: only after the last step)
+ * @param firstSequence the sequence number of each run's first example: 0 for a run trained from
+ *     its beginning, more for a replay that starts later in the run's records
  */
 public record TrainerSettings(
         HashMap<String, String> model,
@@ -24,7 +26,8 @@ public record TrainerSettings(
         long steps,
         int metricsInterval,
         int snapshotInterval,
-        int imageInterval)
+        int imageInterval,
+        long firstSequence)
         implements Serializable {
 
     /** The image interval of a run that does not choose one. */
@@ -48,6 +51,10 @@ public record TrainerSettings(
         if (imageInterval < 0) {
             throw new IllegalArgumentException(
                     "image interval must not be negative, was " + imageInterval);
+        }
+        if (firstSequence < 0) {
+            throw new IllegalArgumentException(
+                    "first sequence must not be negative, was " + firstSequence);
         }
     }
 
@@ -81,7 +88,31 @@ public record TrainerSettings(
         HashMap<String, String> model = new HashMap<>(config.describe());
         model.putAll(instanceNoise.describe());
         return new TrainerSettings(
-                model, batchSize, steps, metricsInterval, snapshotInterval, imageInterval);
+                model, batchSize, steps, metricsInterval, snapshotInterval, imageInterval, 0);
+    }
+
+    /** These settings with {@code stepsToTrain} steps per run; 0 trains without end. */
+    public TrainerSettings withSteps(long stepsToTrain) {
+        return new TrainerSettings(
+                model,
+                batchSize,
+                stepsToTrain,
+                metricsInterval,
+                snapshotInterval,
+                imageInterval,
+                firstSequence);
+    }
+
+    /** These settings for runs whose first example has sequence number {@code sequence}. */
+    public TrainerSettings startingAt(long sequence) {
+        return new TrainerSettings(
+                model,
+                batchSize,
+                steps,
+                metricsInterval,
+                snapshotInterval,
+                imageInterval,
+                sequence);
     }
 
     public AdversarialConfig config() {
