@@ -8,8 +8,9 @@ import java.util.List;
  * inner solver of Martens' Hessian-free method (<a
  * href="https://www.cs.toronto.edu/~jmartens/docs/Deep_HessianFree.pdf">Deep learning via
  * Hessian-free optimization</a>, section 4): started from a given point so that one outer step can
- * continue the previous one, stopped when phi's relative progress over the last k = max(10, i / 10)
- * iterations falls below k epsilon, and keeping its iterates at chosen iterations for backtracking.
+ * continue the previous one (unless phi is positive there, when zero is better), stopped when phi's
+ * relative progress over the last k = max(10, i / 10) iterations falls below k epsilon, and keeping
+ * its iterates at chosen iterations for backtracking.
  *
  * <p>B may be indefinite, as the Hessian is near a saddle, and then a search direction of
  * non-positive curvature p^T (B + lambda I) p &lt;= 0 can appear. A truncating solver stops there,
@@ -87,6 +88,12 @@ public final class ConjugateGradient {
         if (start != null) {
             Vectors.addScaled(residual, -1, damped.times(x));
             products++;
+            // A warm start that the quadratic rates above phi(0) = 0 is worse than none.
+            if (quadraticValue(x, gradient, residual) > 0) {
+                x = new double[n];
+                residual = Vectors.scaled(-1, gradient);
+                start = null;
+            }
         }
         double[] direction = residual.clone();
         double residualSquared = Vectors.dot(residual, residual);
