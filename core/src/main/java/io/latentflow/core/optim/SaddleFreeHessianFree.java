@@ -200,13 +200,14 @@ public final class SaddleFreeHessianFree {
             double ceiling = Math.max(2 * spectralRadius, damping);
             SaddleFreeDirection.Result result =
                     direction.solve(hessian, gradient, damping, 0, ceiling, snapshotIterations);
+            // The solver's arrays are this step's own, so they are negated in place.
             for (MultiShiftConjugateGradient.Snapshot snapshot : result.snapshots()) {
                 if (snapshot.iteration() < result.iterations()) {
-                    candidates.add(scaled(snapshot.solution(), -1));
+                    candidates.add(negate(snapshot.solution()));
                     iterationOf.add(snapshot.iteration());
                 }
             }
-            candidates.add(scaled(result.direction(), -1));
+            candidates.add(negate(result.direction()));
             iterationOf.add(result.iterations());
             return new InnerSolve(candidates, iterationOf, result.iterations(), Double.NaN, false);
         }
@@ -286,6 +287,13 @@ public final class SaddleFreeHessianFree {
 
     private static double norm(double[] x) {
         return Math.sqrt(dot(x, x));
+    }
+
+    private static double[] negate(double[] x) {
+        for (int i = 0; i < x.length; i++) {
+            x[i] = -x[i];
+        }
+        return x;
     }
 
     private static double[] scaled(double[] x, double factor) {

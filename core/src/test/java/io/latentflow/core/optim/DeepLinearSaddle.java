@@ -110,13 +110,13 @@ final class DeepLinearSaddle {
         SaddleFreeHessianFree optimizer = new SaddleFreeHessianFree(config);
         List<double[]> points = new ArrayList<>();
         List<HessianFreeStep> stats = new ArrayList<>();
-        points.add(new double[] {0, 0, objective.delegate.loss()});
+        points.add(new double[] {0, 0, objective.delegate().loss()});
         long products = 0;
         for (int step = 1; step <= steps; step++) {
             HessianFreeStep result = optimizer.step(objective);
             products += result.curvatureProducts();
             stats.add(result);
-            double cost = objective.gradients + products + 0.5 * objective.losses;
+            double cost = objective.gradients() + products + 0.5 * objective.losses();
             points.add(new double[] {step, cost, result.lossAfter()});
         }
         return new Curve(name, points, stats);
@@ -133,38 +133,5 @@ final class DeepLinearSaddle {
             points.add(new double[] {step, step, objective.loss()});
         }
         return new Curve(name, points, List.of());
-    }
-
-    /** Counts the loss and gradient evaluations an optimizer asks for. */
-    private static final class CountingObjective implements SecondOrderObjective {
-        private final SecondOrderObjective delegate;
-        private long losses;
-        private long gradients;
-
-        private CountingObjective(SecondOrderObjective delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public INDArray parameters() {
-            return delegate.parameters();
-        }
-
-        @Override
-        public double loss() {
-            losses++;
-            return delegate.loss();
-        }
-
-        @Override
-        public INDArray gradient() {
-            gradients++;
-            return delegate.gradient();
-        }
-
-        @Override
-        public Curvature curvature() {
-            return delegate.curvature();
-        }
     }
 }

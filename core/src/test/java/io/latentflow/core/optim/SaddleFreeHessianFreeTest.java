@@ -141,7 +141,7 @@ class SaddleFreeHessianFreeTest {
     }
 
     @Test
-    void saddleFreeLeavesTheSaddleWhileNewtonConvergesToIt() {
+    void saddleFreeLeavesTheSaddleWhileNewtonStallsNextToIt() {
         double[] nearSaddle = {1, 1e-3};
         ClosedFormObjective saddleFree = quarticSaddle(nearSaddle);
         ClosedFormObjective newton = quarticSaddle(nearSaddle);
@@ -153,20 +153,22 @@ class SaddleFreeHessianFreeTest {
                         HessianFreeConfig.defaults(CurvatureMethod.NEWTON, 1e-2, 50));
 
         HessianFreeStep first = saddleFreeOptimizer.step(saddleFree);
+        HessianFreeStep lastNewton = null;
         for (int step = 1; step < 20; step++) {
             saddleFreeOptimizer.step(saddleFree);
         }
-        for (int step = 0; step < 5; step++) {
-            newtonOptimizer.step(newton);
+        for (int step = 0; step < 20; step++) {
+            lastNewton = newtonOptimizer.step(newton);
         }
 
         assertEquals(-1, first.mostNegativeCurvature(), 1e-5);
         assertEquals(-0.25, saddleFree.loss(), 1e-12);
         assertEquals(1, Math.abs(saddleFree.parameters().getDouble(1)), 1e-6);
-        assertEquals(0, newton.parameters().getDouble(0), 1e-9);
-        assertTrue(
-                Math.abs(newton.parameters().getDouble(1)) < 1e-8,
-                "Newton's y: " + newton.parameters().getDouble(1));
-        assertTrue(newton.loss() > -1e-12);
+        // Backtracking lets Newton take the first conjugate-gradient iterate twice, but once x is
+        // small the Newton step heads for the saddle, uphill, and every step is rejected.
+        assertTrue(newton.loss() > -1e-4, "Newton's loss " + newton.loss());
+        assertTrue(Math.abs(newton.parameters().getDouble(1)) < 0.01);
+        assertTrue(lastNewton.predictedReduction() > 0);
+        assertEquals(0.0, lastNewton.stepLength());
     }
 }

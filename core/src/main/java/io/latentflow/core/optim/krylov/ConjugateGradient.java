@@ -108,7 +108,9 @@ public final class ConjugateGradient {
         int nextSnapshot = 0;
         int iteration = 0;
 
-        while (iteration < maxIterations && residualSquared > 0) {
+        // Below this residual the iterate is the solution to rounding, whatever phi does.
+        double residualFloor = 1e-20 * Vectors.dot(gradient, gradient);
+        while (iteration < maxIterations && residualSquared > residualFloor) {
             double[] product = damped.times(direction);
             products++;
             double directionSquared = Vectors.dot(direction, direction);
@@ -174,6 +176,7 @@ public final class ConjugateGradient {
         }
         double now = values.get(iteration);
         double before = values.get(iteration - window);
-        return now < 0 && (now - before) / now < window * progressTolerance;
+        // With indefinite B, phi can rise on the way to its stationary point; that is not a stall.
+        return now < 0 && now <= before && (now - before) / now < window * progressTolerance;
     }
 }
