@@ -93,7 +93,8 @@ public final class SaddleFreeHessianFree {
                 config.method() == CurvatureMethod.GAUSS_NEWTON ? gaussNewton : hessian;
 
         double mostNegativeCurvature = Double.NaN;
-        double spectralRadius = Double.NaN;
+        // With a zero gradient the step is zero whatever the quadrature's interval.
+        double spectralRadius = 0;
         if (config.lanczosSteps() > 0 && norm(gradient) > 0) {
             LanczosSpectrum.Estimate spectrum =
                     LanczosSpectrum.estimate(hessian, gradient, config.lanczosSteps());

@@ -171,4 +171,17 @@ class SaddleFreeHessianFreeTest {
         assertTrue(lastNewton.predictedReduction() > 0);
         assertEquals(0.0, lastNewton.stepLength());
     }
+
+    @Test
+    void atAStationaryPointEveryMethodStaysPut() {
+        for (CurvatureMethod method : CurvatureMethod.values()) {
+            ClosedFormObjective objective = quarticSaddle(new double[] {0, 1});
+            HessianFreeStep step =
+                    new SaddleFreeHessianFree(HessianFreeConfig.defaults(method, 1e-2, 20))
+                            .step(objective);
+            assertEquals(0.0, objective.parameters().getDouble(0), method.toString());
+            assertEquals(1.0, objective.parameters().getDouble(1), method.toString());
+            assertEquals(-0.25, step.lossAfter(), method.toString());
+        }
+    }
 }
