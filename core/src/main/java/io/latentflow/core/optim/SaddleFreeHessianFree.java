@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * href="https://arxiv.org/abs/1506.00059">arXiv:1506.00059</a>): Martens' Hessian-free outer loop
  * around the saddle-free Newton step d = -(H^2 + lambda^2 I)^(-1/2) g of Dauphin et al., computed
  * by {@link SaddleFreeDirection} from exact Hessian products without storing a matrix. Classical
- * truncated Newton and Martens' Gauss-Newton Hessian-free are selectable beside it by {@link
+ * Newton-CG and Martens' Gauss-Newton Hessian-free are selectable beside it by {@link
  * CurvatureMethod}, for comparison.
  *
  * <p>Each step: the loss and gradient on the gradient batch; curvature products on the curvature

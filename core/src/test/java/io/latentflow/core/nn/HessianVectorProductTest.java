@@ -189,4 +189,35 @@ class HessianVectorProductTest {
                 IllegalArgumentException.class,
                 () -> product.hessianTimes(Nd4j.zeros(DataType.DOUBLE, 5)));
     }
+
+    @Test
+    void singlePrecisionProductsAgreeWithDoublePrecisionOnes() {
+        SplittableRandom random = new SplittableRandom(36);
+        FeedForwardNetwork wide = network(new int[] {8, 16, 8}, 0.2, OutputActivation.SIGMOID, 27);
+        FeedForwardNetwork narrow =
+                new FeedForwardNetwork(
+                        new int[] {8, 16, 8}, 0.2, OutputActivation.SIGMOID, DataType.FLOAT);
+        narrow.parameters().assign(wide.parameters().castTo(DataType.FLOAT));
+        INDArray input = uniform(random, ROWS, 8);
+        INDArray target = uniform(random, ROWS, 8).muli(0.4).addi(0.5);
+        HessianVectorProduct exact =
+                new HessianVectorProduct(wide, new SquaredError(), input, target);
+        HessianVectorProduct single =
+                new HessianVectorProduct(
+                        narrow,
+                        new SquaredError(),
+                        input.castTo(DataType.FLOAT),
+                        target.castTo(DataType.FLOAT));
+        INDArray direction = uniformVector(random, wide.parameterCount());
+
+        INDArray expected = exact.hessianTimes(direction);
+        INDArray actual =
+                single.hessianTimes(direction.castTo(DataType.FLOAT)).castTo(DataType.DOUBLE);
+        double error = expected.sub(actual).norm2Number().doubleValue();
+        double scale = expected.norm2Number().doubleValue();
+        assertTrue(error < 1e-5 * scale, "relative error " + error / scale);
+        assertEquals(
+                DataType.FLOAT,
+                single.gaussNewtonTimes(direction.castTo(DataType.FLOAT)).dataType());
+    }
 }
