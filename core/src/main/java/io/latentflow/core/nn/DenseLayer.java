@@ -131,6 +131,11 @@ public final class DenseLayer {
         return weightGradient;
     }
 
+    /** Returns the bias gradient as a row [1, outputs], a live view into the flat gradient. */
+    INDArray biasGradientRow() {
+        return biasGradientRow;
+    }
+
     /** Returns the bias gradient [outputs], a live view into the flat gradient. */
     public INDArray biasGradient() {
         return biasGradient;

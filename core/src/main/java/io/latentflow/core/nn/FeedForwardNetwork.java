@@ -39,7 +39,8 @@ public final class FeedForwardNetwork {
      *
      * @param widths the number of features at each layer boundary, input first and output last; at
      *     least two entries, all positive
-     * @param leakySlope the slope of LeakyReLU for negative inputs, in [0, 1)
+     * @param leakySlope the slope of LeakyReLU for negative inputs, in [0, 1]; 1 makes the hidden
+     *     layers linear, as in a deep linear network
      * @param outputActivation the function applied to the last layer's output
      * @param dataType FLOAT or DOUBLE, for parameters, gradients and activations
      */
@@ -49,8 +50,8 @@ public final class FeedForwardNetwork {
             throw new IllegalArgumentException(
                     "widths must hold at least two positive sizes: " + Arrays.toString(widths));
         }
-        if (!(leakySlope >= 0 && leakySlope < 1)) {
-            throw new IllegalArgumentException("leakySlope must be in [0, 1): " + leakySlope);
+        if (!(leakySlope >= 0 && leakySlope <= 1)) {
+            throw new IllegalArgumentException("leakySlope must be in [0, 1]: " + leakySlope);
         }
         if (dataType != DataType.FLOAT && dataType != DataType.DOUBLE) {
             throw new IllegalArgumentException("dataType must be FLOAT or DOUBLE: " + dataType);
@@ -110,7 +111,7 @@ public final class FeedForwardNetwork {
             INDArray hidden = cache.hidden[l];
             layers[l].forward(current, hidden);
             Nd4j.exec(new LeakyReLU(hidden, hidden, leakySlope));
-            // LeakyReLU keeps the sign of its input for slopes in [0, 1), so the derivative can
+            // LeakyReLU keeps the sign of its input for slopes in [0, 1], so the derivative can
             // be read from the output. It is kept because a discriminator is run backward twice.
             Nd4j.exec(new LeakyReLUDerivative(hidden, cache.slopes[l], leakySlope));
             current = hidden;
@@ -234,6 +235,16 @@ public final class FeedForwardNetwork {
     /** Returns the feature counts at each layer boundary, input first. */
     public int[] widths() {
         return widths.clone();
+    }
+
+    /** Returns the slope of LeakyReLU for negative inputs. */
+    public double leakySlope() {
+        return leakySlope;
+    }
+
+    /** Returns the function applied after the last dense layer. */
+    public OutputActivation outputActivation() {
+        return outputActivation;
     }
 
     /** Returns the data type of parameters, gradients and activations. */

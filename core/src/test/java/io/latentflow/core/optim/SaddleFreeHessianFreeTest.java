@@ -1,0 +1,187 @@
+package io.latentflow.core.optim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+class SaddleFreeHessianFreeTest {
+    /** An objective given by closed forms of its loss, gradient and Hessian product. */
+    private static final class ClosedFormObjective implements SecondOrderObjective {
+        private final INDArray parameters;
+        private final ToDoubleFunction<double[]> loss;
+        private final Function<double[], double[]> gradient;
+        private final Function<double[], Function<double[], double[]>> hessian;
+
+        private ClosedFormObjective(
+                double[] start,
+                ToDoubleFunction<double[]> loss,
+                Function<double[], double[]> gradient,
+                Function<double[], Function<double[], double[]>> hessian) {
+            this.parameters = Nd4j.createFromArray(start.clone());
+            this.loss = loss;
+            this.gradient = gradient;
+            this.hessian = hessian;
+        }
+
+        @Override
+        public INDArray parameters() {
+            return parameters;
+        }
+
+        @Override
+        public double loss() {
+            return loss.applyAsDouble(parameters.toDoubleVector());
+        }
+
+        @Override
+        public INDArray gradient() {
+            return Nd4j.createFromArray(gradient.apply(parameters.toDoubleVector()));
+        }
+
+        @Override
+        public Curvature curvature() {
+            Function<double[], double[]> product = hessian.apply(parameters.toDoubleVector());
+            return new Curvature() {
+                @Override
+                public INDArray hessianTimes(INDArray direction) {
+                    return Nd4j.createFromArray(product.apply(direction.toDoubleVector()));
+                }
+
+                @Override
+                public INDArray gaussNewtonTimes(INDArray direction) {
+                    return hessianTimes(direction);
+                }
+            };
+        }
+    }
+
+    /** f = 1/2 x^T A x - b^T x with A = diag(1, 4, 9, 25, 100). */
+    private static ClosedFormObjective convexQuadratic() {
+        double[] diagonal = {1, 4, 9, 25, 100};
+        double[] b = {1, -1, 2, -2, 3};
+        return new ClosedFormObjective(
+                new double[5],
+                x -> {
+                    double sum = 0;
+                    for (int i = 0; i < 5; i++) {
+                        sum += 0.5 * diagonal[i] * x[i] * x[i] - b[i] * x[i];
+                    }
+                    return sum;
+                },
+                x -> {
+                    double[] g = new double[5];
+                    for (int i = 0; i < 5; i++) {
+                        g[i] = diagonal[i] * x[i] - b[i];
+                    }
+                    return g;
+                },
+                x ->
+                        v -> {
+                            double[] y = new double[5];
+                            for (int i = 0; i < 5; i++) {
+                                y[i] = diagonal[i] * v[i];
+                            }
+                            return y;
+                        });
+    }
+
+    /**
+     * f(x, y) = x^2 / 2 - y^2 / 2 + y^4 / 4: a saddle at the origin, where the Hessian is diag(1,
+     * -1), and minima at (0, +-1) with f = -1/4.
+     */
+    private static ClosedFormObjective quarticSaddle(double[] start) {
+        return new ClosedFormObjective(
+                start,
+                p -> 0.5 * p[0] * p[0] - 0.5 * p[1] * p[1] + 0.25 * Math.pow(p[1], 4),
+                p -> new double[] {p[0], -p[1] + Math.pow(p[1], 3)},
+                p -> v -> new double[] {v[0], (-1 + 3 * p[1] * p[1]) * v[1]});
+    }
+
+    @Test
+    void everyMethodMinimisesAConvexQuadratic() {
+        double[] minimiser = {1, -0.25, 2.0 / 9, -0.08, 0.03};
+        for (CurvatureMethod method : CurvatureMethod.values()) {
+            ClosedFormObjective objective = convexQuadratic();
+            SaddleFreeHessianFree optimizer =
+                    new SaddleFreeHessianFree(HessianFreeConfig.defaults(method, 1e-3, 50));
+            for (int step = 0; step < 8; step++) {
+                optimizer.step(objective);
+            }
+            double[] reached = objective.parameters().toDoubleVector();
+            for (int i = 0; i < 5; i++) {
+                assertEquals(minimiser[i], reached[i], 1e-7, method + " coordinate " + i);
+            }
+        }
+    }
+
+    @Test
+    void onAQuadraticThePredictedReductionIsTheActualOneAndDampingShrinks() {
+        ClosedFormObjective objective = convexQuadratic();
+        SaddleFreeHessianFree optimizer =
+                new SaddleFreeHessianFree(
+                        HessianFreeConfig.defaults(CurvatureMethod.NEWTON, 0.3, 50));
+        HessianFreeStep step = optimizer.step(objective);
+
+        assertTrue(step.predictedReduction() < 0);
+        assertEquals(step.predictedReduction(), step.actualReduction(), 1e-12);
+        assertEquals(1.0, step.reductionRatio(), 1e-10);
+        assertEquals(0.3, step.damping());
+        assertEquals(0.2, step.nextDamping(), 1e-15);
+        assertEquals(1.0, step.stepLength());
+        assertEquals(step.lossBefore() + step.actualReduction(), step.lossAfter(), 1e-12);
+        assertEquals(step.innerIterations(), step.curvatureProducts() - 1);
+        // Without Lanczos it is the smallest Rayleigh quotient of the search directions, which
+        // lies between the extreme eigenvalues 1 and 100.
+        assertTrue(step.mostNegativeCurvature() >= 1 && step.mostNegativeCurvature() < 100);
+    }
+
+    @Test
+    void saddleFreeLeavesTheSaddleWhileNewtonStallsNextToIt() {
+        double[] nearSaddle = {1, 1e-3};
+        ClosedFormObjective saddleFree = quarticSaddle(nearSaddle);
+        ClosedFormObjective newton = quarticSaddle(nearSaddle);
+        SaddleFreeHessianFree saddleFreeOptimizer =
+                new SaddleFreeHessianFree(
+                        HessianFreeConfig.defaults(CurvatureMethod.SADDLE_FREE, 1e-2, 50));
+        SaddleFreeHessianFree newtonOptimizer =
+                new SaddleFreeHessianFree(
+                        HessianFreeConfig.defaults(CurvatureMethod.NEWTON, 1e-2, 50));
+
+        HessianFreeStep first = saddleFreeOptimizer.step(saddleFree);
+        HessianFreeStep lastNewton = null;
+        for (int step = 1; step < 20; step++) {
+            saddleFreeOptimizer.step(saddleFree);
+        }
+        for (int step = 0; step < 20; step++) {
+            lastNewton = newtonOptimizer.step(newton);
+        }
+
+        assertEquals(-1, first.mostNegativeCurvature(), 1e-5);
+        assertEquals(-0.25, saddleFree.loss(), 1e-12);
+        assertEquals(1, Math.abs(saddleFree.parameters().getDouble(1)), 1e-6);
+        // Backtracking lets Newton take the first conjugate-gradient iterate twice, but once x is
+        // small the Newton step heads for the saddle, uphill, and every step is rejected.
+        assertTrue(newton.loss() > -1e-4, "Newton's loss " + newton.loss());
+        assertTrue(Math.abs(newton.parameters().getDouble(1)) < 0.01);
+        assertTrue(lastNewton.predictedReduction() > 0);
+        assertEquals(0.0, lastNewton.stepLength());
+    }
+
+    @Test
+    void atAStationaryPointEveryMethodStaysPut() {
+        for (CurvatureMethod method : CurvatureMethod.values()) {
+            ClosedFormObjective objective = quarticSaddle(new double[] {0, 1});
+            HessianFreeStep step =
+                    new SaddleFreeHessianFree(HessianFreeConfig.defaults(method, 1e-2, 20))
+                            .step(objective);
+            assertEquals(0.0, objective.parameters().getDouble(0), method.toString());
+            assertEquals(1.0, objective.parameters().getDouble(1), method.toString());
+            assertEquals(-0.25, step.lossAfter(), method.toString());
+        }
+    }
+}
