@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import org.apache.flink.util.FileUtils;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -235,6 +236,14 @@ final class BenchCommand implements Callable<Integer> {
             return null;
         }
         Path runDir = Files.createTempDirectory("latentflow-bench");
+        try {
+            return pipelineRates(runDir);
+        } finally {
+            FileUtils.deleteDirectory(runDir.toFile());
+        }
+    }
+
+    private double[] pipelineRates(Path runDir) throws Exception {
         int exit =
                 new CommandLine(new TrainCommand())
                         .execute(

@@ -2,6 +2,7 @@ package io.latentflow.job.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintWriter;
 import java.util.Properties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,10 +39,25 @@ public final class LatentFlowCommand implements Runnable {
         System.exit(commandLine().execute(args));
     }
 
-    /** The command line with LatentFlow's error reporting: one line per failure, no trace. */
+    /**
+     * The command line with LatentFlow's error reporting: one line per failure, no trace, and for a
+     * mistake in the arguments one more line that says where the usage is.
+     */
     static CommandLine commandLine() {
         return new CommandLine(new LatentFlowCommand())
-                .setExecutionExceptionHandler(LatentFlowCommand::reportFailure);
+                .setExecutionExceptionHandler(LatentFlowCommand::reportFailure)
+                .setParameterExceptionHandler(LatentFlowCommand::reportMisuse);
+    }
+
+    private static int reportMisuse(CommandLine.ParameterException misuse, String[] args) {
+        CommandLine command = misuse.getCommandLine();
+        String name = command.getCommandSpec().qualifiedName(" ");
+        PrintWriter err = command.getErr();
+        err.println(command.getColorScheme().errorText(name + ": " + misuse.getMessage()));
+        CommandLine.UnmatchedArgumentException.printSuggestions(misuse, err);
+        err.println("Try '" + name + " --help'.");
+        err.flush();
+        return command.getCommandSpec().exitCodeOnInvalidInput();
     }
 
     private static int reportFailure(

@@ -32,6 +32,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * the loss curves, the metrics as CSV, and a manifest saying how to reproduce it all.
  */
 final class RunOutputs {
+    /** The run's manifest in its folder; a folder that holds one holds a finished run. */
+    static final String MANIFEST = "manifest.json";
+
     private static final int EVALUATION_IMAGES = 1000;
 
     private final Path folder;
@@ -189,9 +192,13 @@ final class RunOutputs {
         norms.put(
                 "generator gradient norm",
                 seriesOf(metrics, TrainingMetrics::getGeneratorGradNorm));
-        norms.put("window mean", seriesOf(metrics, TrainingMetrics::getGeneratorGradNormMean));
+        // The window follows the generator side of the update: for ALI the norm of the generator's
+        // and the encoder's gradients together, which is above the generator's own.
         norms.put(
-                "window standard deviation",
+                "window mean, generator side",
+                seriesOf(metrics, TrainingMetrics::getGeneratorGradNormMean));
+        norms.put(
+                "window standard deviation, generator side",
                 seriesOf(metrics, m -> Math.sqrt(m.getGeneratorGradNormVariance())));
         norms.put(
                 "discriminator gradient norm",
@@ -298,7 +305,7 @@ final class RunOutputs {
         manifest.put("versions", new java.util.TreeMap<>(LatentFlowCommand.builtVersions()));
         new ObjectMapper()
                 .enable(SerializationFeature.INDENT_OUTPUT)
-                .writeValue(folder.resolve("manifest.json").toFile(), manifest);
+                .writeValue(folder.resolve(MANIFEST).toFile(), manifest);
     }
 
     /** A CSV field in double quotes, inner quotes doubled. */

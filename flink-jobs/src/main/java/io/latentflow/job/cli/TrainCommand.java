@@ -125,12 +125,20 @@ final class TrainCommand implements Callable<Integer> {
             return trainContinuously();
         }
         options.validate(false);
+        validateLocalOptions();
         Configuration cluster = localCluster();
         if (prometheusPort != null) {
             PrometheusReporting.enable(cluster, prometheusPort);
         }
         String runId = options.runIdOrDefault();
         Path folder = runDir != null ? runDir : Path.of("runs", runId);
+        if (Files.exists(folder.resolve(RunOutputs.MANIFEST))) {
+            throw new IllegalArgumentException(
+                    "the run folder "
+                            + folder
+                            + " already holds a run (its manifest.json); name another --run-dir"
+                            + " or remove it, so that the runs' snapshots do not mix");
+        }
         IdxImageSource images = IdxImageSource.trainingSet(datasetPath);
         Files.createDirectories(folder);
         PrintWriter out = spec.commandLine().getOut();
@@ -255,8 +263,21 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
+    /** The options of this command that the shared training options do not check. */
+    private void validateLocalOptions() {
+        if (parallelism < 1) {
+            throw new IllegalArgumentException(
+                    "--parallelism must be at least 1, was " + parallelism);
+        }
+        if (monitorPort < 0 || monitorPort > 65535) {
+            throw new IllegalArgumentException(
+                    "--monitor-port must be 0 to 65535, was " + monitorPort);
+        }
+    }
+
     private int trainContinuously() throws Exception {
         options.validate(false);
+        validateLocalOptions();
         if (options.bootstrapServers == null) {
             throw new IllegalArgumentException(
                     "--continuous needs --bootstrap-servers: the records of an embedded broker end"

@@ -159,7 +159,24 @@ final class TrainingOptions {
         if (steps < 0 || (steps == 0 && !stepsMayBeZero)) {
             throw new IllegalArgumentException("--steps must be at least 1, was " + steps);
         }
+        atLeastOne("--batch-size", batchSize);
+        atLeastOne("--latent-dim", latentDim);
+        atLeastOne("--hidden-units", hiddenUnits);
+        if (!(learningRate > 0) || !Double.isFinite(learningRate)) {
+            throw new IllegalArgumentException(
+                    "--learning-rate must be a positive number, was " + learningRate);
+        }
+        if (!(instanceNoise >= 0) || !Double.isFinite(instanceNoise)) {
+            throw new IllegalArgumentException(
+                    "--instance-noise must be 0 or more, was " + instanceNoise);
+        }
         trainerSettings();
+    }
+
+    private static void atLeastOne(String option, long value) {
+        if (value < 1) {
+            throw new IllegalArgumentException(option + " must be at least 1, was " + value);
+        }
     }
 
     AdversarialConfig modelConfig() {

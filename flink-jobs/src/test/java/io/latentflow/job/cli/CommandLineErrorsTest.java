@@ -49,6 +49,66 @@ class CommandLineErrorsTest {
     }
 
     @Test
+    void aMalformedOptionValueIsOneLineAndAPointerToHelpNotTheWholeUsage() {
+        int exit = run("train", "--batch-size", "abc");
+
+        assertEquals(2, exit);
+        String[] lines = errors.toString().strip().split("\\R");
+        assertEquals(2, lines.length, errors.toString());
+        assertTrue(lines[0].startsWith("latentflow train: "), lines[0]);
+        assertTrue(lines[0].contains("--batch-size"), lines[0]);
+        assertEquals("Try 'latentflow train --help'.", lines[1]);
+    }
+
+    @Test
+    void aMissingRequiredOptionIsOneLineNamingIt() {
+        int exit = run("diagnose");
+
+        assertEquals(2, exit);
+        String[] lines = errors.toString().strip().split("\\R");
+        assertEquals(2, lines.length, errors.toString());
+        assertTrue(lines[0].contains("--snapshot"), lines[0]);
+    }
+
+    @Test
+    void outOfRangeValuesNameTheirOptionBeforeAnythingStarts() {
+        Path runDir = folder.resolve("run");
+        String[][] mistakes = {
+            {"--learning-rate", "-1"},
+            {"--hidden-units", "0"},
+            {"--latent-dim", "0"},
+            {"--instance-noise", "-0.1"},
+            {"--parallelism", "0"},
+            {"--monitor-port", "70000"},
+        };
+        for (String[] mistake : mistakes) {
+            errors.getBuffer().setLength(0);
+
+            int exit = run("train", mistake[0], mistake[1], "--run-dir", runDir.toString());
+
+            String message = errors.toString().strip();
+            assertEquals(1, exit, message);
+            assertTrue(message.startsWith("latentflow train: " + mistake[0] + " "), message);
+            assertFalse(message.contains("\n"), "more than one line: " + message);
+            assertFalse(Files.exists(runDir), "a run folder was made for " + mistake[0]);
+        }
+    }
+
+    @Test
+    void aRunFolderThatHoldsAFinishedRunIsNotTrainedIntoAgain() throws Exception {
+        Path runDir = folder.resolve("run");
+        Files.createDirectories(runDir);
+        Files.writeString(runDir.resolve("manifest.json"), "{}");
+
+        int exit = run("train", "--steps", "5", "--run-dir", runDir.toString());
+
+        assertEquals(1, exit);
+        String message = errors.toString().strip();
+        assertTrue(message.contains("already holds a run"), message);
+        assertTrue(message.contains(runDir.toString()), message);
+    }
+
+    @Test
     void aMissingSnapshotForDiagnoseIsOneLineNamingThePathAndNoOutputFolderIsLeft() {
         Path snapshot = folder.resolve("no-such-snapshot.avro");
         Path out = folder.resolve("probe");
@@ -96,7 +156,7 @@ class CommandLineErrorsTest {
 
         assertEquals(1, exit);
         assertTrue(
-                errors.toString().contains("batch size must be at least 1, was 0"),
+                errors.toString().contains("--batch-size must be at least 1, was 0"),
                 errors.toString());
     }
 
@@ -106,7 +166,7 @@ class CommandLineErrorsTest {
             {"--model", "vae", "unknown model vae"},
             {"--generator-cost", "wasserstein", "unknown generator cost wasserstein"},
             {"--noise-schedule", "cosine", "unknown noise schedule cosine"},
-            {"--instance-noise", "-1", "instance noise sigma must be >= 0: -1.0"},
+            {"--instance-noise", "-1", "--instance-noise must be 0 or more, was -1.0"},
             {"--model", "gan", "--noise-on-code", "--noise-on-code needs --model ali"}
         };
         for (String[] option : cases) {
