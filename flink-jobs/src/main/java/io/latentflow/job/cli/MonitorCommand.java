@@ -28,8 +28,8 @@ import picocli.CommandLine.Spec;
             "Follow training runs live from the metrics topic, on a web page served on this"
                     + " machine, or as a table in the terminal with --terminal.",
             "The page shows losses, discriminator accuracy, gradient norms (log scale),"
-                    + " instance-noise sigma, the JSD estimate, samples/s, dead letters and"
-                    + " warnings, every run overlaid, with a step window and smoothing, and each"
+                    + " instance-noise sigma, the JSD estimate, reconstruction error (ALI),"
+                    + " samples/s, dead letters, skipped steps and warnings, every run overlaid, with a step window and smoothing, and each"
                     + " run's latest sample and reconstruction grids."
         })
 final class MonitorCommand implements Callable<Integer> {

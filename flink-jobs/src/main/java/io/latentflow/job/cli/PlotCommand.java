@@ -99,8 +99,9 @@ final class PlotCommand implements Callable<Integer> {
         List<Path> files = CurvePlots.write(histories, output);
         PrintWriter out = spec.commandLine().getOut();
         out.printf(
-                "Drew %d runs (%s) into %d files in %s%n",
+                "Drew %d run%s (%s) into %d files in %s%n",
                 histories.runCount(),
+                histories.runCount() == 1 ? "" : "s",
                 String.join(", ", histories.runIds()),
                 files.size(),
                 output.toAbsolutePath());

@@ -44,8 +44,8 @@ import picocli.CommandLine.Spec;
         description = {
             "Train ALI or a GAN on Fashion-MNIST streamed through Kafka into a local Flink MiniCluster.",
             "Writes into the run folder: samples.png (G(z)), reconstructions.png (x beside"
-                    + " G(E(x)), ALI only), losses.png, diagnostics.png, metrics.csv and"
-                    + " manifest.json."
+                    + " G(E(x)), ALI only), losses.png, diagnostics.png, gradients.png,"
+                    + " metrics.csv, manifest.json and snapshots/."
         })
 final class TrainCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(TrainCommand.class);

@@ -52,7 +52,7 @@ class PlotCommandITCase {
                                 output.toString());
 
         assertEquals(0, exit, text.toString());
-        assertTrue(text.toString().contains("Drew 1 runs (folder-run)"), text.toString());
+        assertTrue(text.toString().contains("Drew 1 run (folder-run)"), text.toString());
         assertEquals(
                 List.of("accuracy.png", "gradient-norms.png", "losses.png", "reconstruction.png"),
                 fileNames(output));
