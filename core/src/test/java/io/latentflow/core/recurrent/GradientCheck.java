@@ -33,15 +33,27 @@ final class GradientCheck {
             int offset,
             int count,
             DoubleSupplier loss) {
+        return assertMatches(what, parameters, analytic, offset, count, STEP, loss);
+    }
+
+    /** As above with another step, for functions that vary on a scale finer than STEP. */
+    static double assertMatches(
+            String what,
+            double[] parameters,
+            double[] analytic,
+            int offset,
+            int count,
+            double step,
+            DoubleSupplier loss) {
         double worst = 0;
         for (int i = offset; i < offset + count; i++) {
             double original = parameters[i];
             double numerical =
-                    (at(parameters, i, original - 2 * STEP, loss)
-                                    - 8 * at(parameters, i, original - STEP, loss)
-                                    + 8 * at(parameters, i, original + STEP, loss)
-                                    - at(parameters, i, original + 2 * STEP, loss))
-                            / (12 * STEP);
+                    (at(parameters, i, original - 2 * step, loss)
+                                    - 8 * at(parameters, i, original - step, loss)
+                                    + 8 * at(parameters, i, original + step, loss)
+                                    - at(parameters, i, original + 2 * step, loss))
+                            / (12 * step);
             parameters[i] = original;
             double error = Math.abs(numerical - analytic[i]);
             double scale = Math.max(Math.abs(numerical), Math.abs(analytic[i]));
