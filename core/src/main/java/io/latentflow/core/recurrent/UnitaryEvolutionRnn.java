@@ -170,6 +170,42 @@ public final class UnitaryEvolutionRnn {
     }
 
     /**
+     * Returns the largest entry of |W^H W - I|, how far the recurrent matrix as computed in float64
+     * is from unitary; the parametrization keeps it at rounding level whatever the parameters.
+     * Costs O(n^3): meant for metrics every so many updates, not every step.
+     */
+    public double unitarityDeviation() {
+        return unitarityDeviation(recurrentMatrix(), layout.hiddenSize());
+    }
+
+    /**
+     * Returns the largest entry of |A^H A - I| for an n x n complex matrix laid out like {@link
+     * #recurrentMatrix()}.
+     */
+    static double unitarityDeviation(double[][] matrix, int n) {
+        double[] real = matrix[0];
+        double[] imaginary = matrix[1];
+        double worst = 0;
+        // (A^H A)_ij = sum_k conj(A_ki) A_kj, Hermitian, so j >= i suffices.
+        for (int i = 0; i < n; i++) {
+            for (int j = i; j < n; j++) {
+                double sumReal = 0;
+                double sumImaginary = 0;
+                for (int k = 0; k < n; k++) {
+                    double ar = real[k * n + i];
+                    double ai = imaginary[k * n + i];
+                    double br = real[k * n + j];
+                    double bi = imaginary[k * n + j];
+                    sumReal += ar * br + ai * bi;
+                    sumImaginary += ar * bi - ai * br;
+                }
+                worst = Math.max(worst, Math.hypot(sumReal - (i == j ? 1 : 0), sumImaginary));
+            }
+        }
+        return worst;
+    }
+
+    /**
      * Runs the network over a batch from h0 and returns y_t for every step and example, time-major
      * like {@link SequenceLoss} expects: T * B * k values.
      */

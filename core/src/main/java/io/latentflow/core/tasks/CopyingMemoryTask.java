@@ -105,4 +105,41 @@ public final class CopyingMemoryTask {
                 new SoftmaxCrossEntropy(targets, TimeStepMask.allSteps(length)),
                 firstSequence);
     }
+
+    /**
+     * Returns the fraction of the 10 recalled symbols, over a batch, whose largest output logit is
+     * the target symbol: the accuracy on the part of the sequence that needs memory.
+     *
+     * @param outputs logits over {@link #OUTPUT_CLASSES} for every step and example, time-major as
+     *     a model returns them for {@link #batch(long, int)}
+     * @param firstSequence the batch's first sequence number
+     * @param batchSize the batch's size
+     */
+    public double recallAccuracy(double[] outputs, long firstSequence, int batchSize) {
+        int length = sequenceLength();
+        if (outputs.length != length * batchSize * OUTPUT_CLASSES) {
+            throw new IllegalArgumentException(
+                    "outputs must hold (T + 20) * B * "
+                            + OUTPUT_CLASSES
+                            + " = "
+                            + length * batchSize * OUTPUT_CLASSES
+                            + " logits, not "
+                            + outputs.length);
+        }
+        int correct = 0;
+        for (int b = 0; b < batchSize; b++) {
+            int[] targets = example(firstSequence + b).targets;
+            for (int t = length - REMEMBERED; t < length; t++) {
+                int offset = (t * batchSize + b) * OUTPUT_CLASSES;
+                int best = 0;
+                for (int o = 1; o < OUTPUT_CLASSES; o++) {
+                    if (outputs[offset + o] > outputs[offset + best]) {
+                        best = o;
+                    }
+                }
+                correct += best == targets[t] ? 1 : 0;
+            }
+        }
+        return (double) correct / (REMEMBERED * batchSize);
+    }
 }

@@ -97,6 +97,27 @@ class UnitaryEvolutionRnnTest {
     }
 
     @Test
+    void unitarityDeviationAgreesWithTheDenseProductAndSeesANonUnitaryMatrix() {
+        UnitaryEvolutionRnn network = new UnitaryEvolutionRnn(10, 16, 9, 4);
+        double[][] w = network.recurrentMatrix();
+        assertEquals(
+                ExplicitRecurrentMatrix.unitarityDeviation(w, 16),
+                network.unitarityDeviation(),
+                1e-15);
+
+        // A = (1 + 0.5i) I plus A_10 = 0.1: (A^H A)_00 = 1.25 + 0.01, the largest deviation;
+        // (A^H A)_01 = 0.1 (1 + 0.5i) is off by only 0.11.
+        int n = 3;
+        double[][] a = {new double[n * n], new double[n * n]};
+        for (int i = 0; i < n; i++) {
+            a[0][i * n + i] = 1;
+            a[1][i * n + i] = 0.5;
+        }
+        a[0][n] = 0.1;
+        assertEquals(0.25 + 0.01, UnitaryEvolutionRnn.unitarityDeviation(a, n), 1e-12);
+    }
+
+    @Test
     void initializationFollowsThePaper() {
         int n = 128;
         UnitaryEvolutionRnn network = new UnitaryEvolutionRnn(10, n, 9, 4);

@@ -93,4 +93,27 @@ class CopyingMemoryTaskTest {
                 batch.loss().evaluate(logits, 120, batchSize, classes, new double[logits.length]);
         assertEquals(task.baselineCost(), cost, 1e-12);
     }
+
+    @Test
+    void recallAccuracyCountsOnlyTheTenRecalledSymbols() {
+        CopyingMemoryTask task = new CopyingMemoryTask(5, 3);
+        int length = task.sequenceLength();
+        int batchSize = 4;
+        int classes = CopyingMemoryTask.OUTPUT_CLASSES;
+        double[] perfect = new double[length * batchSize * classes];
+        double[] blanks = new double[perfect.length];
+        for (int b = 0; b < batchSize; b++) {
+            int[] targets = task.example(7 + b).targets();
+            for (int t = 0; t < length; t++) {
+                perfect[(t * batchSize + b) * classes + targets[t]] = 1;
+                blanks[(t * batchSize + b) * classes + CopyingMemoryTask.BLANK] = 1;
+            }
+        }
+        assertEquals(1.0, task.recallAccuracy(perfect, 7, batchSize));
+        assertEquals(0.0, task.recallAccuracy(blanks, 7, batchSize));
+
+        // The same logits scored against other examples match only where symbols coincide.
+        double shifted = task.recallAccuracy(perfect, 8, batchSize);
+        assertTrue(shifted < 0.5, "accuracy against the wrong examples " + shifted);
+    }
 }
