@@ -117,19 +117,47 @@ public final class CopyingMemoryTask {
      */
     public double recallAccuracy(double[] outputs, long firstSequence, int batchSize) {
         int length = sequenceLength();
-        if (outputs.length != length * batchSize * OUTPUT_CLASSES) {
+        int[] targets = new int[length * batchSize];
+        for (int b = 0; b < batchSize; b++) {
+            int[] exampleTargets = example(firstSequence + b).targets;
+            for (int t = 0; t < length; t++) {
+                targets[t * batchSize + b] = exampleTargets[t];
+            }
+        }
+        return recallAccuracy(outputs, targets, length, batchSize);
+    }
+
+    /**
+     * Returns the fraction of the recalled symbols, the last 10 steps of every sequence, whose
+     * largest output logit is the target class.
+     *
+     * @param outputs logits over {@link #OUTPUT_CLASSES}, T * B rows, time-major
+     * @param targets the target class of example b at step t at {@code t * batchSize + b}
+     * @param timeSteps T + 20, the sequence length
+     * @param batchSize B
+     */
+    public static double recallAccuracy(
+            double[] outputs, int[] targets, int timeSteps, int batchSize) {
+        if (outputs.length != timeSteps * batchSize * OUTPUT_CLASSES
+                || targets.length != timeSteps * batchSize
+                || timeSteps < REMEMBERED) {
             throw new IllegalArgumentException(
-                    "outputs must hold (T + 20) * B * "
+                    "need T * B * "
                             + OUTPUT_CLASSES
-                            + " = "
-                            + length * batchSize * OUTPUT_CLASSES
-                            + " logits, not "
-                            + outputs.length);
+                            + " logits and T * B targets with T >= "
+                            + REMEMBERED
+                            + ", had "
+                            + outputs.length
+                            + " and "
+                            + targets.length
+                            + " for T = "
+                            + timeSteps
+                            + ", B = "
+                            + batchSize);
         }
         int correct = 0;
-        for (int b = 0; b < batchSize; b++) {
-            int[] targets = example(firstSequence + b).targets;
-            for (int t = length - REMEMBERED; t < length; t++) {
+        for (int t = timeSteps - REMEMBERED; t < timeSteps; t++) {
+            for (int b = 0; b < batchSize; b++) {
                 int offset = (t * batchSize + b) * OUTPUT_CLASSES;
                 int best = 0;
                 for (int o = 1; o < OUTPUT_CLASSES; o++) {
@@ -137,7 +165,7 @@ public final class CopyingMemoryTask {
                         best = o;
                     }
                 }
-                correct += best == targets[t] ? 1 : 0;
+                correct += best == targets[t * batchSize + b] ? 1 : 0;
             }
         }
         return (double) correct / (REMEMBERED * batchSize);
