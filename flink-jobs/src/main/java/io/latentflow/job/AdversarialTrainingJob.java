@@ -2,12 +2,10 @@ package io.latentflow.job;
 
 import io.latentflow.job.kafka.TopicAdministration;
 import io.latentflow.job.operators.AdversarialTrainer;
-import io.latentflow.job.operators.AvroValueSerializer;
 import io.latentflow.job.operators.DataEvent;
 import io.latentflow.job.operators.DataSampleDecoder;
 import io.latentflow.job.operators.DeadLetters;
 import io.latentflow.job.operators.KafkaPayload;
-import io.latentflow.job.operators.KafkaPayloadDeserializer;
 import io.latentflow.job.operators.LatentEvent;
 import io.latentflow.job.operators.LatentSampleDecoder;
 import io.latentflow.job.operators.RecordKeySerializer;
@@ -15,14 +13,10 @@ import io.latentflow.schema.DeadLetter;
 import io.latentflow.schema.ModelSnapshot;
 import io.latentflow.schema.TrainingMetrics;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -119,21 +113,8 @@ public final class AdversarialTrainingJob {
             String topic,
             Map<TopicPartition, Long> start,
             Map<TopicPartition, Long> stop) {
-        var builder =
-                KafkaSource.<KafkaPayload>builder()
-                        .setBootstrapServers(settings.bootstrapServers())
-                        .setTopics(topic)
-                        .setGroupId("latentflow-" + settings.defaultRunId())
-                        .setDeserializer(new KafkaPayloadDeserializer())
-                        .setStartingOffsets(
-                                start == null
-                                        ? OffsetsInitializer.earliest()
-                                        : OffsetsInitializer.offsets(start))
-                        .setProperty("commit.offsets.on.checkpoint", "false");
-        if (stop != null) {
-            builder.setBounded(OffsetsInitializer.offsets(stop));
-        }
-        return builder.build();
+        return KafkaEndpoints.source(
+                settings.bootstrapServers(), settings.defaultRunId(), topic, start, stop);
     }
 
     private static <T extends SpecificRecord> KafkaSink<T> sink(
@@ -142,23 +123,7 @@ public final class AdversarialTrainingJob {
             Class<T> recordClass,
             RecordKeySerializer.SerializableKey<T> keyOf,
             Integer maxRecordBytes) {
-        Properties producer = new Properties();
-        if (maxRecordBytes != null) {
-            producer.setProperty("max.request.size", Integer.toString(maxRecordBytes));
-            producer.setProperty("buffer.memory", Long.toString(4L * maxRecordBytes));
-        }
-        // Metrics and snapshots are idempotent facts about a step; at-least-once delivery keeps
-        // them visible at once instead of at the next checkpoint.
-        return KafkaSink.<T>builder()
-                .setBootstrapServers(settings.bootstrapServers())
-                .setKafkaProducerConfig(producer)
-                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
-                .setRecordSerializer(
-                        KafkaRecordSerializationSchema.<T>builder()
-                                .setTopic(topic)
-                                .setKeySerializationSchema(new RecordKeySerializer<>(keyOf))
-                                .setValueSerializationSchema(new AvroValueSerializer<>(recordClass))
-                                .build())
-                .build();
+        return KafkaEndpoints.sink(
+                settings.bootstrapServers(), topic, recordClass, keyOf, maxRecordBytes);
     }
 }
