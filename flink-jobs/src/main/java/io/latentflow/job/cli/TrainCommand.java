@@ -42,10 +42,11 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = LatentFlowCommand.Versions.class,
         description = {
-            "Train ALI or a GAN on Fashion-MNIST streamed through Kafka into a local Flink MiniCluster.",
+            "Train ALI or a GAN on Fashion-MNIST, or a uRNN on a sequence task, streamed through"
+                    + " Kafka into a local Flink MiniCluster.",
             "Writes into the run folder: samples.png (G(z)), reconstructions.png (x beside"
                     + " G(E(x)), ALI only), losses.png, diagnostics.png, metrics.csv and"
-                    + " manifest.json."
+                    + " manifest.json; for urnn, losses.png, unitarity.png and metrics.csv."
         })
 final class TrainCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(TrainCommand.class);
@@ -90,6 +91,15 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (options.isRecurrent()) {
+            return new RecurrentTrainRun(
+                            options,
+                            options.recurrentTrainerSettings(spec.commandLine().getParseResult()),
+                            runDir,
+                            parallelism,
+                            spec.commandLine().getOut())
+                    .call();
+        }
         options.validate(false);
         String runId = options.runIdOrDefault();
         Path folder = runDir != null ? runDir : Path.of("runs", runId);
