@@ -15,6 +15,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * <ul>
  *   <li>{@code step T...}: milliseconds per BPTT step (forward, backward and an RMSProp update) at
  *       hidden 128, batch 20 on the copying task of delay T - 20, after a JIT warm-up;
+ *   <li>{@code step-hidden HIDDEN T...}: the same at another hidden size, with fewer steps where T
+ *       * HIDDEN exceeds 100 * 512, for the comparison with core/src/test/python/urnn_bench.py;
  *   <li>{@code copy T ITERATIONS [SEED]}: trains on the copying task of delay T with the paper's
  *       settings (hidden 128, batch 20, RMSProp lr 1e-3, decay 0.9) and prints the mean cost of
  *       every 50 iterations against the baseline 10 log 8 / (T + 20);
@@ -32,7 +34,14 @@ public final class UnitaryEvolutionRnnBench {
     public static void main(String[] args) {
         if (args.length >= 2 && args[0].equals("step")) {
             for (int i = 1; i < args.length; i++) {
-                stepTime(Integer.parseInt(args[i]));
+                stepTime(HIDDEN, Integer.parseInt(args[i]), 30, 30);
+            }
+        } else if (args.length >= 3 && args[0].equals("step-hidden")) {
+            int hidden = Integer.parseInt(args[1]);
+            for (int i = 2; i < args.length; i++) {
+                int length = Integer.parseInt(args[i]);
+                boolean small = (long) length * hidden <= 100 * 512;
+                stepTime(hidden, length, small ? 10 : 3, small ? 10 : 5);
             }
         } else if (args.length >= 3 && args[0].equals("copy")) {
             long seed = args.length > 3 ? Long.parseLong(args[3]) : 1;
@@ -40,24 +49,24 @@ public final class UnitaryEvolutionRnnBench {
         } else if (args.length == 2 && args[0].equals("projection")) {
             projection(Integer.parseInt(args[1]));
         } else {
-            System.err.println("usage: step T... | copy T ITERATIONS [SEED] | projection ROWS");
+            System.err.println(
+                    "usage: step T... | step-hidden HIDDEN T... | copy T ITERATIONS [SEED]"
+                            + " | projection ROWS");
             System.exit(2);
         }
     }
 
-    private static void stepTime(int sequenceLength) {
+    private static void stepTime(int hidden, int sequenceLength, int warmUp, int measured) {
         CopyingMemoryTask task = new CopyingMemoryTask(sequenceLength - 20, 1);
         UnitaryEvolutionRnn network =
                 new UnitaryEvolutionRnn(
                         CopyingMemoryTask.INPUT_CLASSES,
-                        HIDDEN,
+                        hidden,
                         CopyingMemoryTask.OUTPUT_CLASSES,
                         1);
         RmsProp optimizer = RmsProp.withPaperSettings(network.parameters().length);
         double[] gradient = new double[network.parameters().length];
         TaskBatch batch = task.batch(0, BATCH);
-        int warmUp = 30;
-        int measured = 30;
         for (int i = 0; i < warmUp; i++) {
             network.lossAndGradient(batch.inputs(), batch.loss(), gradient);
             optimizer.update(network.parameters(), gradient);
@@ -76,7 +85,7 @@ public final class UnitaryEvolutionRnnBench {
                 "T=%d hidden=%d batch=%d: BPTT step mean %.2f ms, median %.2f ms, min %.2f ms"
                         + " (%d steps after %d warm-up)%n",
                 sequenceLength,
-                HIDDEN,
+                hidden,
                 BATCH,
                 mean,
                 times[measured / 2] / 1e6,
