@@ -3,6 +3,8 @@ package io.latentflow.core.recurrent;
 import io.latentflow.core.optim.RmsProp;
 import io.latentflow.core.tasks.CopyingMemoryTask;
 import io.latentflow.core.tasks.TaskBatch;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -72,24 +74,32 @@ public final class UnitaryEvolutionRnnBench {
             optimizer.update(network.parameters(), gradient);
         }
         long[] times = new long[measured];
+        long[] cpuTimes = new long[measured];
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         for (int i = 0; i < measured; i++) {
             long start = System.nanoTime();
+            long cpuStart = threads.getCurrentThreadCpuTime();
             network.lossAndGradient(batch.inputs(), batch.loss(), gradient);
             optimizer.update(network.parameters(), gradient);
             times[i] = System.nanoTime() - start;
+            cpuTimes[i] = threads.getCurrentThreadCpuTime() - cpuStart;
         }
         Arrays.sort(times);
+        Arrays.sort(cpuTimes);
         double mean = Arrays.stream(times).average().orElse(0) / 1e6;
         System.out.printf(
                 Locale.ROOT,
-                "T=%d hidden=%d batch=%d: BPTT step mean %.2f ms, median %.2f ms, min %.2f ms"
-                        + " (%d steps after %d warm-up)%n",
+                "T=%d hidden=%d batch=%d: BPTT step mean %.2f ms, median %.2f ms, min %.2f ms;"
+                        + " thread CPU time median %.2f ms, min %.2f ms (%d steps after %d"
+                        + " warm-up)%n",
                 sequenceLength,
                 hidden,
                 BATCH,
                 mean,
                 times[measured / 2] / 1e6,
                 times[0] / 1e6,
+                cpuTimes[measured / 2] / 1e6,
+                cpuTimes[0] / 1e6,
                 measured,
                 warmUp);
     }
