@@ -235,6 +235,29 @@ public final class UnitaryEvolutionRnn {
      * @return the loss
      */
     public double lossAndGradient(SequenceBatch batch, SequenceLoss loss, double[] gradient) {
+        return lossAndGradient(batch, loss, gradient, null);
+    }
+
+    /**
+     * Like {@link #lossAndGradient(SequenceBatch, SequenceLoss, double[])}, and also writes how far
+     * the loss's gradient reaches back in time: the mean over the batch of |dL/dh_t|, the norm of
+     * the gradient with respect to the hidden state of step t (all its real and imaginary parts),
+     * which a unitary W keeps from vanishing or exploding on its way back.
+     *
+     * @param stateGradientNorms receives the T norms, step 0 first; null for none
+     */
+    public double lossAndGradient(
+            SequenceBatch batch,
+            SequenceLoss loss,
+            double[] gradient,
+            double[] stateGradientNorms) {
+        if (stateGradientNorms != null && stateGradientNorms.length != batch.timeSteps()) {
+            throw new IllegalArgumentException(
+                    "stateGradientNorms must have T = "
+                            + batch.timeSteps()
+                            + " entries, not "
+                            + stateGradientNorms.length);
+        }
         if (gradient.length != parameters.length) {
             throw new IllegalArgumentException(
                     "gradient must have " + parameters.length + " entries, not " + gradient.length);
@@ -248,7 +271,7 @@ public final class UnitaryEvolutionRnn {
 
         Arrays.fill(gradient, 0);
         double[] stateGradient = outputProjectionBackward(pass, outputGradient, gradient);
-        recurrenceBackward(batch, pass, stateGradient, gradient);
+        recurrenceBackward(batch, pass, stateGradient, gradient, stateGradientNorms);
         inputProjectionBackward(batch, stateGradient, gradient);
         return value;
     }
@@ -430,7 +453,11 @@ public final class UnitaryEvolutionRnn {
      * gradients of the phases, reflection vectors, modReLU bias and initial state.
      */
     private void recurrenceBackward(
-            SequenceBatch batch, ForwardPass pass, double[] stateGradient, double[] gradient) {
+            SequenceBatch batch,
+            ForwardPass pass,
+            double[] stateGradient,
+            double[] gradient,
+            double[] stateGradientNorms) {
         int n = layout.hiddenSize();
         int width = 2 * n;
         int batchSize = batch.batchSize();
@@ -448,6 +475,9 @@ public final class UnitaryEvolutionRnn {
         double[] secondVectorGradient = new double[width];
 
         for (int t = batch.timeSteps() - 1; t >= 0; t--) {
+            if (stateGradientNorms != null) {
+                stateGradientNorms[t] = meanNorm(stateGradient, t * batchSize * width, batchSize);
+            }
             for (int b = 0; b < batchSize; b++) {
                 int offset = (t * batchSize + b) * width;
                 int previous = offset - batchSize * width;
@@ -500,6 +530,23 @@ public final class UnitaryEvolutionRnn {
         }
         splitInto(firstVectorGradient, gradient, 1);
         splitInto(secondVectorGradient, gradient, 2);
+    }
+
+    /**
+     * Returns the mean over {@code rows} consecutive rows of 2n values from {@code offset} of each
+     * row's Euclidean norm.
+     */
+    private double meanNorm(double[] values, int offset, int rows) {
+        int width = 2 * layout.hiddenSize();
+        double total = 0;
+        for (int r = 0; r < rows; r++) {
+            double sum = 0;
+            for (int q = offset + r * width; q < offset + (r + 1) * width; q++) {
+                sum += values[q] * values[q];
+            }
+            total += Math.sqrt(sum);
+        }
+        return total / rows;
     }
 
     private void splitInto(double[] interleaved, double[] gradient, int factor) {

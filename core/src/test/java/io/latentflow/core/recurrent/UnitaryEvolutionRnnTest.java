@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.latentflow.core.optim.RmsProp;
+import io.latentflow.core.tasks.AddingTask;
+import io.latentflow.core.tasks.TaskBatch;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -115,6 +117,62 @@ class UnitaryEvolutionRnnTest {
         }
         a[0][n] = 0.1;
         assertEquals(0.25 + 0.01, UnitaryEvolutionRnn.unitarityDeviation(a, n), 1e-12);
+    }
+
+    @Test
+    void stateGradientNormsStayConstantBackThroughAUnitaryLinearRecurrence() {
+        // At the initialization modReLU's bias is 0, where modReLU is exactly the identity, so
+        // dL/dh_{t-1} = W^H dL/dh_t for a loss on the last step only: every norm equals the last.
+        int steps = 30;
+        int batchSize = 3;
+        TaskBatch batch = new AddingTask(steps, 9).batch(0, batchSize);
+        UnitaryEvolutionRnn network = new UnitaryEvolutionRnn(2, 16, 1, 6);
+        double[] gradient = new double[network.parameters().length];
+        double[] norms = new double[steps];
+        double loss = network.lossAndGradient(batch.inputs(), batch.loss(), gradient, norms);
+
+        // dL/dh_{T-1} = U^T dL/dy_{T-1}, with dL/dy = 2 (y - target) / B for the mean square.
+        double[] outputs = network.outputs(batch.inputs());
+        UnitaryEvolutionRnnLayout layout = network.layout();
+        double outputNorm = 0;
+        for (int q = 0; q < 32; q++) {
+            double u = network.parameters()[layout.outputWeights() + q];
+            outputNorm += u * u;
+        }
+        outputNorm = Math.sqrt(outputNorm);
+        double expectedLast = 0;
+        for (int b = 0; b < batchSize; b++) {
+            AddingTask.Example example = new AddingTask(steps, 9).example(b);
+            double y = outputs[(steps - 1) * batchSize + b];
+            expectedLast += Math.abs(2 * (y - example.target()) / batchSize) * outputNorm;
+        }
+        expectedLast /= batchSize;
+        assertEquals(expectedLast, norms[steps - 1], 1e-12 * expectedLast);
+        for (int t = 0; t < steps; t++) {
+            assertEquals(norms[steps - 1], norms[t], 1e-9 * norms[steps - 1], "step " + t);
+        }
+
+        double[] plain = new double[gradient.length];
+        assertEquals(loss, network.lossAndGradient(batch.inputs(), batch.loss(), plain));
+        assertArrayEquals(plain, gradient, 0.0);
+    }
+
+    @Test
+    void stateGradientNormsShrinkBackThroughUnitsThatModReluSwitchesOff() {
+        int steps = 30;
+        TaskBatch batch = new AddingTask(steps, 9).batch(0, 3);
+        UnitaryEvolutionRnn network = new UnitaryEvolutionRnn(2, 16, 1, 6);
+        Arrays.fill(
+                network.parameters(),
+                network.layout().modReluBias(),
+                network.layout().modReluBias() + 16,
+                -0.2);
+        double[] norms = new double[steps];
+        network.lossAndGradient(
+                batch.inputs(), batch.loss(), new double[network.parameters().length], norms);
+        assertTrue(
+                norms[0] < 0.5 * norms[steps - 1],
+                "first " + norms[0] + ", last " + norms[steps - 1]);
     }
 
     @Test
