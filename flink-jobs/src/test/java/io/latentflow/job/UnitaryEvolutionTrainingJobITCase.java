@@ -94,6 +94,10 @@ class UnitaryEvolutionTrainingJobITCase {
             assertTrue(m.getUnitarityDeviation() < 1e-12, "unitarity " + m);
             assertTrue(Double.isFinite(m.getGradientNorm()) && m.getGradientNorm() > 0);
             assertEquals(m.getStep() * BATCH_SIZE - 1, m.getDataOffset());
+            assertEquals(delay + 20, m.getStateGradientNorms().size());
+            for (double norm : m.getStateGradientNorms()) {
+                assertTrue(Double.isFinite(norm) && norm > 0, "|dC/dh_t| " + norm);
+            }
         }
         SequenceTrainingMetrics first = metrics.get(0);
         SequenceTrainingMetrics last = metrics.get(metrics.size() - 1);

@@ -36,8 +36,8 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code train --model urnn}: streams a sequence task into the data topic, trains a unitary
  * evolution RNN on it in a local MiniCluster, and writes the run's metrics from the monitoring
- * topic into the run folder as metrics.csv, losses.png (loss against the task's baseline) and
- * unitarity.png.
+ * topic into the run folder as metrics.csv, losses.png (loss against the task's baseline),
+ * gradient-norms.png (|dC/dh_t| along t at the last step) and unitarity.png.
  *
  * <p>The whole stream is written before the job starts, so that the job's bounded source knows
  * where the run ends; training therefore starts only once every sequence is on the topic, and the
@@ -261,6 +261,25 @@ final class RecurrentTrainRun implements Callable<Integer> {
                         + first.getRunId(),
                 "loss",
                 losses,
+                900,
+                500);
+        SequenceTrainingMetrics last = metrics.get(count - 1);
+        List<Double> norms = last.getStateGradientNorms();
+        double[] times = new double[norms.size()];
+        double[] values = new double[norms.size()];
+        for (int t = 0; t < times.length; t++) {
+            times[t] = t;
+            values[t] = norms.get(t);
+        }
+        LossPlot.writePngLogScale(
+                folder.resolve("gradient-norms.png"),
+                "Mean |dC/dh_t| over the batch of step "
+                        + last.getStep()
+                        + ", run "
+                        + last.getRunId(),
+                "time step t",
+                "|dC/dh_t|",
+                Map.of("uRNN", new double[][] {times, values}),
                 900,
                 500);
         LossPlot.writePngLogScale(

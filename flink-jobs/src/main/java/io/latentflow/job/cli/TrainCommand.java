@@ -46,7 +46,7 @@ import picocli.CommandLine.Spec;
                     + " Kafka into a local Flink MiniCluster.",
             "Writes into the run folder: samples.png (G(z)), reconstructions.png (x beside"
                     + " G(E(x)), ALI only), losses.png, diagnostics.png, metrics.csv and"
-                    + " manifest.json; for urnn, losses.png, unitarity.png and metrics.csv."
+                    + " manifest.json; for urnn, losses.png, gradient-norms.png, unitarity.png and metrics.csv."
         })
 final class TrainCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(TrainCommand.class);

@@ -7,6 +7,8 @@ import io.latentflow.core.recurrent.UnitaryEvolutionRnn;
 import io.latentflow.core.tasks.CopyingMemoryTask;
 import io.latentflow.schema.SequenceTrainingMetrics;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
@@ -175,7 +177,8 @@ public class UnitaryEvolutionTrainer
                             network.outputs(batch), targetClasses(events), timeSteps, batchSize);
         }
         double[] gradient = new double[network.parameters().length];
-        double value = network.lossAndGradient(batch, loss, gradient);
+        double[] stateGradientNorms = new double[timeSteps];
+        double value = network.lossAndGradient(batch, loss, gradient, stateGradientNorms);
         double gradientNorm = norm(gradient);
         boolean applied = Double.isFinite(value) && Double.isFinite(gradientNorm);
         if (applied) {
@@ -195,16 +198,10 @@ public class UnitaryEvolutionTrainer
                         network.parameters(), optimizer.meanSquare(), optimizer.iteration()));
 
         if (report || finished(run) || !applied) {
-            out.collect(
-                    metrics(
-                            runId,
-                            run,
-                            value,
-                            accuracy,
-                            gradientNorm,
-                            applied,
-                            network,
-                            timeSteps));
+            StepMeasurements step =
+                    new StepMeasurements(
+                            value, accuracy, gradientNorm, stateGradientNorms, applied);
+            out.collect(metrics(runId, run, step, network, timeSteps));
         }
     }
 
@@ -242,13 +239,18 @@ public class UnitaryEvolutionTrainer
         return Math.sqrt(sum);
     }
 
-    private SequenceTrainingMetrics metrics(
-            String runId,
-            RunProgress run,
+    /** What one step measured, before the update (loss, accuracy) and of its gradient. */
+    private record StepMeasurements(
             double loss,
             double accuracy,
             double gradientNorm,
-            boolean applied,
+            double[] stateGradientNorms,
+            boolean applied) {}
+
+    private SequenceTrainingMetrics metrics(
+            String runId,
+            RunProgress run,
+            StepMeasurements step,
             UnitaryEvolutionRnn network,
             int timeSteps) {
         // Throughput is the one wall-clock number here; it is reported, never trained on.
@@ -263,16 +265,17 @@ public class UnitaryEvolutionTrainer
                 .setTask(settings.task().optionName())
                 .setSeed(settings.seed())
                 .setTaskSeed(run.seed)
-                .setConfiguration(new java.util.HashMap<>(settings.describe()))
+                .setConfiguration(new HashMap<>(settings.describe()))
                 .setStep(run.batches)
                 .setBatchSize(settings.batchSize())
                 .setTimeSteps(timeSteps)
-                .setApplied(applied)
-                .setLoss(loss)
+                .setApplied(step.applied())
+                .setLoss(step.loss())
                 .setBaselineLoss(settings.task().baselineLoss(timeSteps))
-                .setAccuracy(accuracy)
+                .setAccuracy(step.accuracy())
                 .setUnitarityDeviation(network.unitarityDeviation())
-                .setGradientNorm(gradientNorm)
+                .setGradientNorm(step.gradientNorm())
+                .setStateGradientNorms(Arrays.stream(step.stateGradientNorms()).boxed().toList())
                 .setSamplesPerSecond(samplesPerSecond)
                 .setDataOffset(run.dataOffset)
                 .setDeadLetters(run.deadLetters)

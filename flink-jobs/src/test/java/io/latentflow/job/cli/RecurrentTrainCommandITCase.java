@@ -65,6 +65,7 @@ class RecurrentTrainCommandITCase {
         assertEquals("119", last[8]);
         assertTrue(ImageIO.read(runDir.resolve("losses.png").toFile()).getWidth() > 0);
         assertTrue(ImageIO.read(runDir.resolve("unitarity.png").toFile()).getWidth() > 0);
+        assertTrue(ImageIO.read(runDir.resolve("gradient-norms.png").toFile()).getWidth() > 0);
     }
 
     @Test
