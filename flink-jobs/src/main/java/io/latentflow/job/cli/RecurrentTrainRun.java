@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The whole stream is written before the job starts, so that the job's bounded source knows
  * where the run ends; training therefore starts only once every sequence is on the topic, and the
- * command shows no progress line while the job runs.
+ * command shows no progress line while the job runs. The live monitor page ({@code --monitor})
+ * reads only the adversarial runs' TrainingMetrics, so it is not started for a uRNN run.
  */
 final class RecurrentTrainRun implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(RecurrentTrainRun.class);

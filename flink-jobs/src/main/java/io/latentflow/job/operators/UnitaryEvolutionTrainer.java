@@ -134,6 +134,8 @@ public class UnitaryEvolutionTrainer
             run.dataOffset = Math.max(run.dataOffset, event.offset);
             pending.remove(sequence);
         }
+        // A recurrent run's progress keeps the seed of its task stream, as its records carry it;
+        // the model's own seed is in the settings.
         if (run.batches == 0) {
             run.seed = events.get(0).taskSeed;
         }
