@@ -60,7 +60,9 @@ class UnitaryEvolutionRnn(torch.nn.Module):
         projected = torch.complex(x @ self.input_real, x @ self.input_imag)
         h = torch.complex(self.h0_real, self.h0_imag).expand(batch, -1)
         states = []
-        for t in range(steps):
+        # unbind, not projected[t]: each select's backward would allocate a zero gradient of the
+        # whole (T, B, n) tensor, which makes the step quadratic in T.
+        for projected_t in projected.unbind(0):
             w = h * d[0]
             w = torch.fft.fft(w, norm="ortho")
             w = self.reflect(w, v1)
@@ -69,7 +71,7 @@ class UnitaryEvolutionRnn(torch.nn.Module):
             w = torch.fft.ifft(w, norm="ortho")
             w = self.reflect(w, v2)
             w = w * d[2]
-            z = w + projected[t]
+            z = w + projected_t
             rho = torch.sqrt(z.real ** 2 + z.imag ** 2 + EPSILON_SQUARED)
             h = z * (torch.relu(rho + self.bias) / rho)
             states.append(h)
