@@ -2,12 +2,10 @@ package io.latentflow.job;
 
 import io.latentflow.job.kafka.TopicAdministration;
 import io.latentflow.job.operators.AdversarialTrainer;
-import io.latentflow.job.operators.AvroValueSerializer;
 import io.latentflow.job.operators.DataEvent;
 import io.latentflow.job.operators.DataSampleDecoder;
 import io.latentflow.job.operators.DeadLetters;
 import io.latentflow.job.operators.KafkaPayload;
-import io.latentflow.job.operators.KafkaPayloadDeserializer;
 import io.latentflow.job.operators.LatentEvent;
 import io.latentflow.job.operators.LatentSampleDecoder;
 import io.latentflow.job.operators.RecordKeySerializer;
@@ -17,16 +15,11 @@ import io.latentflow.schema.DeadLetter;
 import io.latentflow.schema.ModelSnapshotChunk;
 import io.latentflow.schema.SampleGrid;
 import io.latentflow.schema.TrainingMetrics;
-import java.time.Duration;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -54,12 +47,6 @@ public final class AdversarialTrainingJob {
      * any parallelism up to this.
      */
     public static final int MAX_PARALLELISM = 128;
-
-    /**
-     * How long an exactly-once sink's transaction may stay open: below the broker's default
-     * maximum, transaction.max.timeout.ms of 15 minutes, which refuses anything longer.
-     */
-    static final Duration TRANSACTION_TIMEOUT = Duration.ofMinutes(10);
 
     private AdversarialTrainingJob() {}
 
@@ -186,21 +173,8 @@ public final class AdversarialTrainingJob {
             String topic,
             Map<TopicPartition, Long> start,
             Map<TopicPartition, Long> stop) {
-        var builder =
-                KafkaSource.<KafkaPayload>builder()
-                        .setBootstrapServers(settings.bootstrapServers())
-                        .setTopics(topic)
-                        .setGroupId("latentflow-" + settings.defaultRunId())
-                        .setDeserializer(new KafkaPayloadDeserializer())
-                        .setStartingOffsets(
-                                start == null
-                                        ? OffsetsInitializer.earliest()
-                                        : OffsetsInitializer.offsets(start))
-                        .setProperty("commit.offsets.on.checkpoint", "false");
-        if (stop != null) {
-            builder.setBounded(OffsetsInitializer.offsets(stop));
-        }
-        return builder.build();
+        return KafkaEndpoints.source(
+                settings.bootstrapServers(), settings.defaultRunId(), topic, start, stop);
     }
 
     private static <T extends SpecificRecord> KafkaSink<T> sink(
@@ -210,29 +184,13 @@ public final class AdversarialTrainingJob {
             Class<T> recordClass,
             RecordKeySerializer.SerializableKey<T> keyOf,
             Integer maxRecordBytes) {
-        Properties producer = new Properties();
-        if (maxRecordBytes != null) {
-            producer.setProperty("max.request.size", Integer.toString(maxRecordBytes));
-            producer.setProperty("buffer.memory", Long.toString(4L * maxRecordBytes));
-        }
-        producer.setProperty(
-                "transaction.timeout.ms", Long.toString(TRANSACTION_TIMEOUT.toMillis()));
-        // Without checkpoints there is nothing to commit transactions with; metrics, snapshots and
-        // grids are facts about a step, so a repeated one after a failure says the same.
-        return KafkaSink.<T>builder()
-                .setBootstrapServers(settings.bootstrapServers())
-                .setKafkaProducerConfig(producer)
-                .setDeliveryGuarantee(
-                        exactlyOnce
-                                ? DeliveryGuarantee.EXACTLY_ONCE
-                                : DeliveryGuarantee.AT_LEAST_ONCE)
-                .setTransactionalIdPrefix("latentflow-" + settings.defaultRunId() + "-" + topic)
-                .setRecordSerializer(
-                        KafkaRecordSerializationSchema.<T>builder()
-                                .setTopic(topic)
-                                .setKeySerializationSchema(new RecordKeySerializer<>(keyOf))
-                                .setValueSerializationSchema(new AvroValueSerializer<>(recordClass))
-                                .build())
-                .build();
+        return KafkaEndpoints.sink(
+                settings.bootstrapServers(),
+                topic,
+                recordClass,
+                keyOf,
+                maxRecordBytes,
+                exactlyOnce,
+                "latentflow-" + settings.defaultRunId() + "-" + topic);
     }
 }

@@ -42,10 +42,12 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = LatentFlowCommand.Versions.class,
         description = {
-            "Train ALI or a GAN on Fashion-MNIST streamed through Kafka into a local Flink MiniCluster.",
+            "Train ALI or a GAN on Fashion-MNIST, or a uRNN on a sequence task, streamed through"
+                    + " Kafka into a local Flink MiniCluster.",
             "Writes into the run folder: samples.png (G(z)), reconstructions.png (x beside"
                     + " G(E(x)), ALI only), losses.png, diagnostics.png, gradients.png,"
-                    + " metrics.csv, manifest.json and snapshots/."
+                    + " metrics.csv, manifest.json and snapshots/; for urnn, losses.png,"
+                    + " gradient-norms.png, unitarity.png and metrics.csv."
         })
 final class TrainCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(TrainCommand.class);
@@ -121,6 +123,20 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (options.isRecurrent()) {
+            if (continuous) {
+                throw new IllegalArgumentException(
+                        "--continuous trains ALI or a GAN; --model urnn trains a bounded task");
+            }
+            validateLocalOptions();
+            return new RecurrentTrainRun(
+                            options,
+                            options.recurrentTrainerSettings(spec.commandLine().getParseResult()),
+                            runDir,
+                            parallelism,
+                            spec.commandLine().getOut())
+                    .call();
+        }
         if (continuous) {
             return trainContinuously();
         }

@@ -6,21 +6,48 @@ import io.latentflow.core.model.InstanceNoise;
 import io.latentflow.core.model.ModelKind;
 import io.latentflow.core.model.NoiseSchedule;
 import io.latentflow.job.kafka.TopicNames;
+import io.latentflow.job.operators.RecurrentTrainerSettings;
+import io.latentflow.job.operators.SequenceTask;
 import io.latentflow.job.operators.TrainerSettings;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
 
 /** The options that say what a run trains, shared by every command that starts or feeds one. */
 final class TrainingOptions {
+    /** The uRNN's defaults are the paper's: batch 20, hidden 128, RMSProp 1e-3 with decay 0.9. */
+    static final int URNN_BATCH_SIZE = 20;
+
+    static final int URNN_HIDDEN_UNITS = 128;
+    static final String URNN_LEARNING_RATE = "1e-3";
+    static final double URNN_DECAY = 0.9;
+    static final String URNN = "urnn";
 
     @Option(
             names = "--model",
             defaultValue = "ali",
             description =
-                    "ali (generator, encoder and a discriminator on pairs (x, z)) or gan"
-                            + " (generator and a discriminator on x) (default: ${DEFAULT-VALUE}).")
+                    "ali (generator, encoder and a discriminator on pairs (x, z)), gan"
+                            + " (generator and a discriminator on x), or urnn (a unitary evolution"
+                            + " RNN on --task; train only) (default: ${DEFAULT-VALUE}).")
     String model;
+
+    @Option(
+            names = "--task",
+            defaultValue = "copying",
+            description =
+                    "With --model urnn, the sequence task streamed into the data topic: copying"
+                            + " (copying memory) or adding (default: ${DEFAULT-VALUE}).")
+    String task;
+
+    @Option(
+            names = "--task-length",
+            defaultValue = "100",
+            description =
+                    "With --model urnn, T: the delay of copying (sequences of T + 20 steps) or the"
+                            + " sequence length of adding (default: ${DEFAULT-VALUE}).")
+    int taskLength;
 
     @Option(
             names = "--generator-cost",
@@ -72,7 +99,10 @@ final class TrainingOptions {
     @Option(
             names = "--batch-size",
             defaultValue = "100",
-            description = "Examples per mini-batch (default: ${DEFAULT-VALUE}).")
+            description =
+                    "Examples per mini-batch (default: ${DEFAULT-VALUE}; "
+                            + URNN_BATCH_SIZE
+                            + " for urnn).")
     int batchSize;
 
     @Option(
@@ -93,15 +123,20 @@ final class TrainingOptions {
             names = "--hidden-units",
             defaultValue = "1024",
             description =
-                    "Units in each of the two hidden layers of G, E and D (default:"
-                            + " ${DEFAULT-VALUE}).")
+                    "Units in each of the two hidden layers of G, E and D, or the complex hidden"
+                            + " units of the uRNN (default: ${DEFAULT-VALUE}; "
+                            + URNN_HIDDEN_UNITS
+                            + " for urnn).")
     int hiddenUnits;
 
     @Option(
             names = "--learning-rate",
             defaultValue = "2e-4",
             description =
-                    "Adam's learning rate for all three networks (default: ${DEFAULT-VALUE}).")
+                    "Adam's learning rate for all three networks, or RMSProp's for the uRNN"
+                            + " (default: ${DEFAULT-VALUE}; "
+                            + URNN_LEARNING_RATE
+                            + " for urnn).")
     double learningRate;
 
     @Option(
@@ -159,6 +194,10 @@ final class TrainingOptions {
         if (steps < 0 || (steps == 0 && !stepsMayBeZero)) {
             throw new IllegalArgumentException("--steps must be at least 1, was " + steps);
         }
+        if (isRecurrent()) {
+            throw new IllegalArgumentException(
+                    "--model urnn is trained by the train command only, which streams its task");
+        }
         atLeastOne("--batch-size", batchSize);
         atLeastOne("--latent-dim", latentDim);
         atLeastOne("--hidden-units", hiddenUnits);
@@ -177,6 +216,35 @@ final class TrainingOptions {
         if (value < 1) {
             throw new IllegalArgumentException(option + " must be at least 1, was " + value);
         }
+    }
+
+    /** Whether the model is the unitary evolution RNN rather than an adversarial model. */
+    boolean isRecurrent() {
+        return URNN.equalsIgnoreCase(model);
+    }
+
+    /**
+     * Returns how the uRNN trains, with the paper's batch size, hidden size and learning rate
+     * wherever the command line did not give one.
+     *
+     * @param parsed the command line as parsed, which tells an option given from its default
+     */
+    RecurrentTrainerSettings recurrentTrainerSettings(ParseResult parsed) {
+        if (steps < 1) {
+            throw new IllegalArgumentException("--steps must be at least 1, was " + steps);
+        }
+        return new RecurrentTrainerSettings(
+                SequenceTask.parse(task),
+                taskLength,
+                parsed.hasMatchedOption("--hidden-units") ? hiddenUnits : URNN_HIDDEN_UNITS,
+                seed,
+                parsed.hasMatchedOption("--batch-size") ? batchSize : URNN_BATCH_SIZE,
+                steps,
+                metricsInterval,
+                parsed.hasMatchedOption("--learning-rate")
+                        ? learningRate
+                        : Double.parseDouble(URNN_LEARNING_RATE),
+                URNN_DECAY);
     }
 
     AdversarialConfig modelConfig() {
@@ -219,7 +287,11 @@ final class TrainingOptions {
     String runIdOrDefault() {
         if (runId == null) {
             runId =
-                    ModelKind.parse(model).name().toLowerCase(java.util.Locale.ROOT)
+                    (isRecurrent()
+                                    ? URNN
+                                    : ModelKind.parse(model)
+                                            .name()
+                                            .toLowerCase(java.util.Locale.ROOT))
                             + "-seed"
                             + seed
                             + "-"

@@ -1,0 +1,100 @@
+package io.latentflow.core.recurrent;
+
+/**
+ * A complex Householder reflection R = I - 2 v v^H / |v|^2, one of the two reflection factors of
+ * the unitary evolution RNN (Arjovsky, Shah and Bengio, <a
+ * href="https://arxiv.org/abs/1511.06464">arXiv:1511.06464</a>), acting on interleaved complex
+ * vectors (real part at 2j, imaginary part at 2j + 1) in O(n).
+ *
+ * <p>R is Hermitian and unitary, so R^H = R^-1 = R and the backward pass applies R itself.
+ */
+final class HouseholderReflection {
+    private final double[] vector;
+    private final double squaredNorm;
+
+    /**
+     * Takes v from the real parts {@code parameters[realOffset..realOffset + size - 1]} and the
+     * imaginary parts {@code parameters[imaginaryOffset..]}.
+     *
+     * @throws IllegalArgumentException where v is zero, which defines no reflection
+     */
+    HouseholderReflection(double[] parameters, int realOffset, int imaginaryOffset, int size) {
+        vector = new double[2 * size];
+        double norm = 0;
+        for (int j = 0; j < size; j++) {
+            double re = parameters[realOffset + j];
+            double im = parameters[imaginaryOffset + j];
+            vector[2 * j] = re;
+            vector[2 * j + 1] = im;
+            norm += re * re + im * im;
+        }
+        if (!(norm > 0)) {
+            throw new IllegalArgumentException("a reflection vector must not be zero: " + norm);
+        }
+        squaredNorm = norm;
+    }
+
+    /** Replaces the interleaved vector {@code row} with R row. */
+    void apply(double[] row) {
+        // R x = x - 2 v (v^H x) / |v|^2
+        double[] v = vector;
+        double dotRe = 0;
+        double dotIm = 0;
+        for (int i = 0; i < v.length; i += 2) {
+            dotRe += v[i] * row[i] + v[i + 1] * row[i + 1];
+            dotIm += v[i] * row[i + 1] - v[i + 1] * row[i];
+        }
+        double factor = 2 / squaredNorm;
+        double sRe = factor * dotRe;
+        double sIm = factor * dotIm;
+        for (int i = 0; i < v.length; i += 2) {
+            row[i] -= sRe * v[i] - sIm * v[i + 1];
+            row[i + 1] -= sRe * v[i + 1] + sIm * v[i];
+        }
+    }
+
+    /**
+     * Adds the gradient with respect to v to {@code vectorGradient} and replaces {@code gradient}
+     * with the gradient with respect to the input, R g.
+     *
+     * <p>With a = v^H x, c = v^H g and beta = |v|^2, the gradient of y = x - 2 v a / beta with
+     * respect to v (real part + i imaginary part) is -2 / beta (conj(a) g + conj(c) x - 2
+     * Re(conj(c) a) v / beta).
+     *
+     * @param input x, the vector the reflection was applied to, interleaved
+     * @param gradient g = dL/dRe y + i dL/dIm y at the output, interleaved; overwritten with R g
+     * @param vectorGradient interleaved accumulator for v's gradient
+     */
+    void backward(double[] input, double[] gradient, double[] vectorGradient) {
+        double[] v = vector;
+        double aRe = 0;
+        double aIm = 0;
+        double cRe = 0;
+        double cIm = 0;
+        for (int i = 0; i < v.length; i += 2) {
+            aRe += v[i] * input[i] + v[i + 1] * input[i + 1];
+            aIm += v[i] * input[i + 1] - v[i + 1] * input[i];
+            cRe += v[i] * gradient[i] + v[i + 1] * gradient[i + 1];
+            cIm += v[i] * gradient[i + 1] - v[i + 1] * gradient[i];
+        }
+        double scale = -2 / squaredNorm;
+        // Re(conj(c) a)
+        double projection = cRe * aRe + cIm * aIm;
+        double along = -2 * projection / squaredNorm;
+        double twoOverBeta = 2 / squaredNorm;
+        for (int i = 0; i < v.length; i += 2) {
+            double gRe = gradient[i];
+            double gIm = gradient[i + 1];
+            double xRe = input[i];
+            double xIm = input[i + 1];
+            // conj(a) g + conj(c) x + along v
+            double re = (aRe * gRe + aIm * gIm) + (cRe * xRe + cIm * xIm) + along * v[i];
+            double im = (aRe * gIm - aIm * gRe) + (cRe * xIm - cIm * xRe) + along * v[i + 1];
+            vectorGradient[i] += scale * re;
+            vectorGradient[i + 1] += scale * im;
+            // R g = g - 2 v c / beta
+            gradient[i] = gRe - twoOverBeta * (cRe * v[i] - cIm * v[i + 1]);
+            gradient[i + 1] = gIm - twoOverBeta * (cRe * v[i + 1] + cIm * v[i]);
+        }
+    }
+}

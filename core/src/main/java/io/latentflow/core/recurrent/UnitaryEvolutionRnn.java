@@ -1,0 +1,583 @@
+package io.latentflow.core.recurrent;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.SplittableRandom;
+
+/**
+ * The unitary evolution recurrent network of Arjovsky, Shah and Bengio (<a
+ * href="https://arxiv.org/abs/1511.06464">arXiv:1511.06464</a>), in float64, with backpropagation
+ * through time.
+ *
+ * <p>The recurrent matrix is a product of cheap unitary factors, W = D3 R2 F^-1 D2 P R1 F D1, with
+ * D1, D2, D3 diagonal phase matrices ({@link PhaseDiagonal}), R1, R2 complex Householder
+ * reflections ({@link HouseholderReflection}), P a fixed permutation drawn from the seed, and F the
+ * unitary DFT ({@link UnitaryDft}). W is unitary for every parameter value, so it neither grows nor
+ * shrinks the hidden state, and it costs O(n log n) per step instead of O(n^2). With a complex
+ * hidden state h of n units, a real input x of m features and a real output y of k:
+ *
+ * <p>z_t = W h_{t-1} + V x_t, h_t = modReLU(z_t) ({@link ModRelu}), y_t = U [Re h_t; Im h_t] + c.
+ *
+ * <p>All parameters live in one flat vector laid out by {@link UnitaryEvolutionRnnLayout}, which an
+ * optimizer updates in place. The initialization is the paper's: phases uniform in [-pi, pi], the
+ * real and imaginary parts of the reflection vectors uniform in [-1, 1], modReLU bias 0, V and U
+ * Glorot-uniform (V's real and imaginary parts each with fan-in m and fan-out 2n, as it feeds 2n
+ * real numbers; U with fan-in 2n and fan-out k), c = 0, and the initial state uniform in [-a, a]
+ * per real and imaginary part with a = sqrt(3 / (2n)), so that E |h0|^2 = 1; h0 is learned.
+ *
+ * <p>For speed every time step runs as loops over primitive arrays: the factor chain works on one
+ * example's state at a time in a buffer of interleaved real and imaginary parts (the layout
+ * JTransforms transforms in place), while the states kept for backpropagation are stored per (step,
+ * example) row as [Re; Im]. The input projection V x_t for all steps is one product over all T * B
+ * rows before the recurrence, and the output projection one product after it. Backpropagation keeps
+ * the pre-activations z_t and the states h_t of every step (memory linear in T) and recomputes the
+ * factor chain's intermediate vectors from h_{t-1} on the way back, one extra application of W per
+ * step instead of eight stored vectors per step.
+ *
+ * <p>Instances are not thread-safe.
+ */
+public final class UnitaryEvolutionRnn {
+    private static final int HASH_CHUNK = 1 << 14;
+
+    private final UnitaryEvolutionRnnLayout layout;
+    private final double[] parameters;
+    private final int[] permutation;
+    private final UnitaryDft dft;
+
+    /**
+     * Creates a network with the paper's initialization, every random draw taken from streams split
+     * off {@code new SplittableRandom(seed)} in a fixed order: phases, reflection vectors,
+     * permutation, V, U, initial state.
+     *
+     * @param inputSize m, features per input step
+     * @param hiddenSize n, complex hidden units
+     * @param outputSize k, outputs per step
+     * @param seed seeds the initialization and the permutation P
+     */
+    public UnitaryEvolutionRnn(int inputSize, int hiddenSize, int outputSize, long seed) {
+        this.layout = new UnitaryEvolutionRnnLayout(inputSize, hiddenSize, outputSize);
+        this.parameters = new double[layout.size()];
+        this.dft = new UnitaryDft(hiddenSize);
+
+        SplittableRandom root = new SplittableRandom(seed);
+        SplittableRandom phases = root.split();
+        SplittableRandom reflections = root.split();
+        SplittableRandom shuffle = root.split();
+        SplittableRandom input = root.split();
+        SplittableRandom output = root.split();
+        SplittableRandom initial = root.split();
+
+        int n = hiddenSize;
+        fillUniform(phases, layout.phase(1), 3 * n, Math.PI);
+        fillUniform(reflections, layout.reflectionReal(1), 4 * n, 1);
+        fillUniform(input, layout.inputReal(), 2 * n * inputSize, glorot(inputSize, 2 * n));
+        fillUniform(output, layout.outputWeights(), outputSize * 2 * n, glorot(2 * n, outputSize));
+        fillUniform(initial, layout.initialState(), 2 * n, Math.sqrt(3.0 / (2 * n)));
+        this.permutation = shuffled(shuffle, n);
+    }
+
+    private static double glorot(int fanIn, int fanOut) {
+        return Math.sqrt(6.0 / (fanIn + fanOut));
+    }
+
+    private void fillUniform(SplittableRandom random, int offset, int count, double limit) {
+        for (int i = offset; i < offset + count; i++) {
+            parameters[i] = random.nextDouble(-limit, limit);
+        }
+    }
+
+    private static int[] shuffled(SplittableRandom random, int size) {
+        int[] order = new int[size];
+        for (int i = 0; i < size; i++) {
+            order[i] = i;
+        }
+        for (int i = size - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int swap = order[i];
+            order[i] = order[j];
+            order[j] = swap;
+        }
+        return order;
+    }
+
+    /** Returns where each parameter lives in {@link #parameters()}. */
+    public UnitaryEvolutionRnnLayout layout() {
+        return layout;
+    }
+
+    /**
+     * Returns the live parameter vector, not a copy: an optimizer updates it in place, and every
+     * later pass reads it.
+     */
+    public double[] parameters() {
+        return parameters;
+    }
+
+    /** Returns a copy of the permutation: (P x)_j = x_{permutation[j]}. */
+    public int[] permutation() {
+        return permutation.clone();
+    }
+
+    /**
+     * Returns the SHA-256 digest, in lower-case hex, of the parameters as float64 big-endian, in
+     * the order of {@link #parameters()}.
+     */
+    public String parameterHash() {
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime provides SHA-256", e);
+        }
+        ByteBuffer bytes =
+                ByteBuffer.allocate(HASH_CHUNK * Double.BYTES).order(ByteOrder.BIG_ENDIAN);
+        for (int start = 0; start < parameters.length; start += HASH_CHUNK) {
+            int length = Math.min(HASH_CHUNK, parameters.length - start);
+            bytes.clear();
+            bytes.asDoubleBuffer().put(parameters, start, length);
+            digest.update(bytes.array(), 0, length * Double.BYTES);
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    /**
+     * Returns the recurrent matrix W densely, built by applying the factor chain to each basis
+     * vector: {@code [0]} holds the real parts and {@code [1]} the imaginary parts, W_ij at {@code
+     * i * n + j}. Meant for diagnostics such as the deviation of W from unitarity.
+     */
+    public double[][] recurrentMatrix() {
+        int n = layout.hiddenSize();
+        Factors factors = new Factors();
+        double[] row = new double[2 * n];
+        double[] scratch = new double[2 * n];
+        double[] real = new double[n * n];
+        double[] imaginary = new double[n * n];
+        for (int j = 0; j < n; j++) {
+            Arrays.fill(row, 0);
+            row[2 * j] = 1;
+            factors.d1.apply(row);
+            applyAfterFirstPhase(factors, row, scratch);
+            for (int i = 0; i < n; i++) {
+                real[i * n + j] = row[2 * i];
+                imaginary[i * n + j] = row[2 * i + 1];
+            }
+        }
+        return new double[][] {real, imaginary};
+    }
+
+    /**
+     * Returns the largest entry of |W^H W - I|, how far the recurrent matrix as computed in float64
+     * is from unitary; the parametrization keeps it at rounding level whatever the parameters.
+     * Costs O(n^3): meant for metrics every so many updates, not every step.
+     */
+    public double unitarityDeviation() {
+        return unitarityDeviation(recurrentMatrix(), layout.hiddenSize());
+    }
+
+    /**
+     * Returns the largest entry of |A^H A - I| for an n x n complex matrix laid out like {@link
+     * #recurrentMatrix()}.
+     */
+    static double unitarityDeviation(double[][] matrix, int n) {
+        double[] real = matrix[0];
+        double[] imaginary = matrix[1];
+        double worst = 0;
+        // (A^H A)_ij = sum_k conj(A_ki) A_kj, Hermitian, so j >= i suffices.
+        for (int i = 0; i < n; i++) {
+            for (int j = i; j < n; j++) {
+                double sumReal = 0;
+                double sumImaginary = 0;
+                for (int k = 0; k < n; k++) {
+                    double ar = real[k * n + i];
+                    double ai = imaginary[k * n + i];
+                    double br = real[k * n + j];
+                    double bi = imaginary[k * n + j];
+                    sumReal += ar * br + ai * bi;
+                    sumImaginary += ar * bi - ai * br;
+                }
+                worst = Math.max(worst, Math.hypot(sumReal - (i == j ? 1 : 0), sumImaginary));
+            }
+        }
+        return worst;
+    }
+
+    /**
+     * Runs the network over a batch from h0 and returns y_t for every step and example, time-major
+     * like {@link SequenceLoss} expects: T * B * k values.
+     */
+    public double[] outputs(SequenceBatch batch) {
+        return forward(batch).outputs;
+    }
+
+    /** Returns the loss of the network's outputs on a batch, without gradients. */
+    public double loss(SequenceBatch batch, SequenceLoss loss) {
+        ForwardPass pass = forward(batch);
+        double[] outputGradient = new double[pass.outputs.length];
+        return loss.evaluate(
+                pass.outputs,
+                batch.timeSteps(),
+                batch.batchSize(),
+                layout.outputSize(),
+                outputGradient);
+    }
+
+    /**
+     * Runs the network over a batch, backpropagates the loss through time, and writes the gradient
+     * of the loss with respect to every parameter.
+     *
+     * @param batch inputs with this network's input size
+     * @param loss the loss on the outputs of every step
+     * @param gradient receives dL/d parameters, laid out like {@link #parameters()}; overwritten
+     * @return the loss
+     */
+    public double lossAndGradient(SequenceBatch batch, SequenceLoss loss, double[] gradient) {
+        return lossAndGradient(batch, loss, gradient, null);
+    }
+
+    /**
+     * Like {@link #lossAndGradient(SequenceBatch, SequenceLoss, double[])}, and also writes how far
+     * the loss's gradient reaches back in time: the mean over the batch of |dL/dh_t|, the norm of
+     * the gradient with respect to the hidden state of step t (all its real and imaginary parts),
+     * which a unitary W keeps from vanishing or exploding on its way back.
+     *
+     * @param stateGradientNorms receives the T norms, step 0 first; null for none
+     */
+    public double lossAndGradient(
+            SequenceBatch batch,
+            SequenceLoss loss,
+            double[] gradient,
+            double[] stateGradientNorms) {
+        if (stateGradientNorms != null && stateGradientNorms.length != batch.timeSteps()) {
+            throw new IllegalArgumentException(
+                    "stateGradientNorms must have T = "
+                            + batch.timeSteps()
+                            + " entries, not "
+                            + stateGradientNorms.length);
+        }
+        if (gradient.length != parameters.length) {
+            throw new IllegalArgumentException(
+                    "gradient must have " + parameters.length + " entries, not " + gradient.length);
+        }
+        ForwardPass pass = forward(batch);
+        int k = layout.outputSize();
+        double[] outputGradient = new double[pass.outputs.length];
+        double value =
+                loss.evaluate(
+                        pass.outputs, batch.timeSteps(), batch.batchSize(), k, outputGradient);
+
+        Arrays.fill(gradient, 0);
+        double[] stateGradient = outputProjectionBackward(pass, outputGradient, gradient);
+        recurrenceBackward(batch, pass, stateGradient, gradient, stateGradientNorms);
+        inputProjectionBackward(batch, stateGradient, gradient);
+        return value;
+    }
+
+    /** What a forward pass keeps for the backward pass: z_t, h_t and y_t of every row. */
+    private record ForwardPass(double[] preActivations, double[] states, double[] outputs) {}
+
+    /** The five parametrized factors of W, built once per pass from the current parameters. */
+    private final class Factors {
+        final PhaseDiagonal d1;
+        final PhaseDiagonal d2;
+        final PhaseDiagonal d3;
+        final HouseholderReflection r1;
+        final HouseholderReflection r2;
+
+        Factors() {
+            int n = layout.hiddenSize();
+            d1 = new PhaseDiagonal(parameters, layout.phase(1), n);
+            d2 = new PhaseDiagonal(parameters, layout.phase(2), n);
+            d3 = new PhaseDiagonal(parameters, layout.phase(3), n);
+            r1 =
+                    new HouseholderReflection(
+                            parameters, layout.reflectionReal(1), layout.reflectionImaginary(1), n);
+            r2 =
+                    new HouseholderReflection(
+                            parameters, layout.reflectionReal(2), layout.reflectionImaginary(2), n);
+        }
+    }
+
+    private ForwardPass forward(SequenceBatch batch) {
+        if (batch.inputSize() != layout.inputSize()) {
+            throw new IllegalArgumentException(
+                    "inputs have "
+                            + batch.inputSize()
+                            + " features, the network takes "
+                            + layout.inputSize());
+        }
+        int n = layout.hiddenSize();
+        int rows = batch.rows();
+        double[] preActivations = inputProjection(batch);
+        double[] states = new double[rows * 2 * n];
+        Factors factors = new Factors();
+        double[] row = new double[2 * n];
+        double[] scratch = new double[2 * n];
+        int batchSize = batch.batchSize();
+        int bias = layout.modReluBias();
+
+        for (int t = 0; t < batch.timeSteps(); t++) {
+            for (int b = 0; b < batchSize; b++) {
+                int offset = (t * batchSize + b) * 2 * n;
+                // z_t = W h_{t-1} + V x_t, h_t = modReLU(z_t)
+                if (t == 0) {
+                    factors.d1.applyToSplit(parameters, layout.initialState(), row);
+                } else {
+                    factors.d1.applyToSplit(states, offset - batchSize * 2 * n, row);
+                }
+                applyAfterFirstPhase(factors, row, scratch);
+                for (int j = 0; j < n; j++) {
+                    preActivations[offset + j] += row[2 * j];
+                    preActivations[offset + n + j] += row[2 * j + 1];
+                }
+                ModRelu.forward(preActivations, offset, parameters, bias, states, n);
+            }
+        }
+        return new ForwardPass(preActivations, states, outputProjection(states, rows));
+    }
+
+    /**
+     * Applies D3 R2 F^-1 D2 P R1 F to an interleaved vector that D1 has already been applied to.
+     */
+    private void applyAfterFirstPhase(Factors factors, double[] row, double[] scratch) {
+        dft.forward(row, 0);
+        factors.r1.apply(row);
+        permute(row, scratch);
+        factors.d2.apply(row);
+        dft.inverse(row, 0);
+        factors.r2.apply(row);
+        factors.d3.apply(row);
+    }
+
+    /** Replaces row with P row, (P x)_j = x_{permutation[j]}. */
+    private void permute(double[] row, double[] scratch) {
+        for (int j = 0; j < permutation.length; j++) {
+            scratch[2 * j] = row[2 * permutation[j]];
+            scratch[2 * j + 1] = row[2 * permutation[j] + 1];
+        }
+        System.arraycopy(scratch, 0, row, 0, row.length);
+    }
+
+    /** Replaces row with P^T row, (P^T g)_{permutation[j]} = g_j. */
+    private void permuteBack(double[] row, double[] scratch) {
+        for (int j = 0; j < permutation.length; j++) {
+            scratch[2 * permutation[j]] = row[2 * j];
+            scratch[2 * permutation[j] + 1] = row[2 * j + 1];
+        }
+        System.arraycopy(scratch, 0, row, 0, row.length);
+    }
+
+    /**
+     * Returns V x_t for every row as [Re; Im], skipping zero inputs (one-hot inputs are common).
+     */
+    private double[] inputProjection(SequenceBatch batch) {
+        int n = layout.hiddenSize();
+        int m = layout.inputSize();
+        int real = layout.inputReal();
+        int imaginary = layout.inputImaginary();
+        double[] inputs = batch.inputs();
+        double[] projected = new double[batch.rows() * 2 * n];
+        for (int r = 0; r < batch.rows(); r++) {
+            int out = r * 2 * n;
+            for (int i = 0; i < m; i++) {
+                double x = inputs[r * m + i];
+                if (x == 0) {
+                    continue;
+                }
+                for (int j = 0; j < n; j++) {
+                    projected[out + j] += parameters[real + j * m + i] * x;
+                    projected[out + n + j] += parameters[imaginary + j * m + i] * x;
+                }
+            }
+        }
+        return projected;
+    }
+
+    /** Returns y = U [Re h; Im h] + c for every row. */
+    private double[] outputProjection(double[] states, int rows) {
+        int width = 2 * layout.hiddenSize();
+        int k = layout.outputSize();
+        int weights = layout.outputWeights();
+        int bias = layout.outputBias();
+        double[] outputs = new double[rows * k];
+        for (int r = 0; r < rows; r++) {
+            int state = r * width;
+            for (int o = 0; o < k; o++) {
+                int weightRow = weights + o * width;
+                double sum = parameters[bias + o];
+                for (int q = 0; q < width; q++) {
+                    sum += parameters[weightRow + q] * states[state + q];
+                }
+                outputs[r * k + o] = sum;
+            }
+        }
+        return outputs;
+    }
+
+    /**
+     * Adds dL/dU and dL/dc to the gradient and returns dL/dh for every row as [Re; Im], skipping
+     * rows whose output gradient is zero (the steps a loss masks out).
+     */
+    private double[] outputProjectionBackward(
+            ForwardPass pass, double[] outputGradient, double[] gradient) {
+        int width = 2 * layout.hiddenSize();
+        int k = layout.outputSize();
+        int weights = layout.outputWeights();
+        int bias = layout.outputBias();
+        int rows = pass.outputs.length / k;
+        double[] stateGradient = new double[rows * width];
+        for (int r = 0; r < rows; r++) {
+            int state = r * width;
+            for (int o = 0; o < k; o++) {
+                double g = outputGradient[r * k + o];
+                if (g == 0) {
+                    continue;
+                }
+                int weightRow = weights + o * width;
+                gradient[bias + o] += g;
+                for (int q = 0; q < width; q++) {
+                    stateGradient[state + q] += g * parameters[weightRow + q];
+                    gradient[weightRow + q] += g * pass.states[state + q];
+                }
+            }
+        }
+        return stateGradient;
+    }
+
+    /**
+     * Backpropagates through the recurrence from the last step to the first. On entry stateGradient
+     * holds dL/dh_t from the outputs alone; on return it holds dL/dz_t of every row. Adds the
+     * gradients of the phases, reflection vectors, modReLU bias and initial state.
+     */
+    private void recurrenceBackward(
+            SequenceBatch batch,
+            ForwardPass pass,
+            double[] stateGradient,
+            double[] gradient,
+            double[] stateGradientNorms) {
+        int n = layout.hiddenSize();
+        int width = 2 * n;
+        int batchSize = batch.batchSize();
+        int bias = layout.modReluBias();
+        int initial = layout.initialState();
+        Factors factors = new Factors();
+        double[] firstPhaseOut = new double[width];
+        double[] firstReflectionIn = new double[width];
+        double[] secondPhaseOut = new double[width];
+        double[] secondReflectionIn = new double[width];
+        double[] work = new double[width];
+        double[] scratch = new double[width];
+        double[] g = new double[width];
+        double[] firstVectorGradient = new double[width];
+        double[] secondVectorGradient = new double[width];
+
+        for (int t = batch.timeSteps() - 1; t >= 0; t--) {
+            if (stateGradientNorms != null) {
+                stateGradientNorms[t] = meanNorm(stateGradient, t * batchSize * width, batchSize);
+            }
+            for (int b = 0; b < batchSize; b++) {
+                int offset = (t * batchSize + b) * width;
+                int previous = offset - batchSize * width;
+                ModRelu.backward(
+                        pass.preActivations, offset, parameters, bias, stateGradient, gradient, n);
+
+                // Recompute the chain's intermediate vectors from h_{t-1}.
+                if (t == 0) {
+                    factors.d1.applyToSplit(parameters, initial, firstPhaseOut);
+                } else {
+                    factors.d1.applyToSplit(pass.states, previous, firstPhaseOut);
+                }
+                System.arraycopy(firstPhaseOut, 0, firstReflectionIn, 0, width);
+                dft.forward(firstReflectionIn, 0);
+                System.arraycopy(firstReflectionIn, 0, secondPhaseOut, 0, width);
+                factors.r1.apply(secondPhaseOut);
+                permute(secondPhaseOut, scratch);
+                factors.d2.apply(secondPhaseOut);
+                System.arraycopy(secondPhaseOut, 0, secondReflectionIn, 0, width);
+                dft.inverse(secondReflectionIn, 0);
+                System.arraycopy(secondReflectionIn, 0, work, 0, width);
+                factors.r2.apply(work);
+                factors.d3.apply(work);
+
+                // dL/dh_{t-1} = W^H dL/dz_t = D1^H F^-1 R1 P^T D2^H F R2 D3^H dL/dz_t, with the
+                // factors' parameter gradients taken on the way.
+                for (int j = 0; j < n; j++) {
+                    g[2 * j] = stateGradient[offset + j];
+                    g[2 * j + 1] = stateGradient[offset + n + j];
+                }
+                PhaseDiagonal.accumulateGradient(work, g, gradient, layout.phase(3));
+                factors.d3.applyConjugate(g);
+                factors.r2.backward(secondReflectionIn, g, secondVectorGradient);
+                dft.forward(g, 0);
+                PhaseDiagonal.accumulateGradient(secondPhaseOut, g, gradient, layout.phase(2));
+                factors.d2.applyConjugate(g);
+                permuteBack(g, scratch);
+                factors.r1.backward(firstReflectionIn, g, firstVectorGradient);
+                dft.inverse(g, 0);
+                PhaseDiagonal.accumulateGradient(firstPhaseOut, g, gradient, layout.phase(1));
+                factors.d1.applyConjugate(g);
+
+                double[] target = t == 0 ? gradient : stateGradient;
+                int targetOffset = t == 0 ? initial : previous;
+                for (int j = 0; j < n; j++) {
+                    target[targetOffset + j] += g[2 * j];
+                    target[targetOffset + n + j] += g[2 * j + 1];
+                }
+            }
+        }
+        splitInto(firstVectorGradient, gradient, 1);
+        splitInto(secondVectorGradient, gradient, 2);
+    }
+
+    /**
+     * Returns the mean over {@code rows} consecutive rows of 2n values from {@code offset} of each
+     * row's Euclidean norm.
+     */
+    private double meanNorm(double[] values, int offset, int rows) {
+        int width = 2 * layout.hiddenSize();
+        double total = 0;
+        for (int r = 0; r < rows; r++) {
+            double sum = 0;
+            for (int q = offset + r * width; q < offset + (r + 1) * width; q++) {
+                sum += values[q] * values[q];
+            }
+            total += Math.sqrt(sum);
+        }
+        return total / rows;
+    }
+
+    private void splitInto(double[] interleaved, double[] gradient, int factor) {
+        int real = layout.reflectionReal(factor);
+        int imaginary = layout.reflectionImaginary(factor);
+        for (int j = 0; j < layout.hiddenSize(); j++) {
+            gradient[real + j] += interleaved[2 * j];
+            gradient[imaginary + j] += interleaved[2 * j + 1];
+        }
+    }
+
+    /** Adds dL/dV = sum over rows of dL/dz_t x_t^T, real and imaginary parts. */
+    private void inputProjectionBackward(
+            SequenceBatch batch, double[] preActivationGradient, double[] gradient) {
+        int n = layout.hiddenSize();
+        int m = layout.inputSize();
+        int real = layout.inputReal();
+        int imaginary = layout.inputImaginary();
+        double[] inputs = batch.inputs();
+        for (int r = 0; r < batch.rows(); r++) {
+            int row = r * 2 * n;
+            for (int i = 0; i < m; i++) {
+                double x = inputs[r * m + i];
+                if (x == 0) {
+                    continue;
+                }
+                for (int j = 0; j < n; j++) {
+                    gradient[real + j * m + i] += preActivationGradient[row + j] * x;
+                    gradient[imaginary + j * m + i] += preActivationGradient[row + n + j] * x;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,204 @@
+package io.latentflow.core.recurrent;
+
+import io.latentflow.core.optim.RmsProp;
+import io.latentflow.core.tasks.CopyingMemoryTask;
+import io.latentflow.core.tasks.TaskBatch;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Measures the unitary evolution RNN by hand (not part of the test suite):
+ *
+ * <ul>
+ *   <li>{@code step T...}: milliseconds per BPTT step (forward, backward and an RMSProp update) at
+ *       hidden 128, batch 20 on the copying task of delay T - 20, after a JIT warm-up;
+ *   <li>{@code step-hidden HIDDEN T...}: the same at another hidden size, with fewer steps where T
+ *       * HIDDEN exceeds 100 * 512, for the comparison with core/src/test/python/urnn_bench.py;
+ *   <li>{@code copy T ITERATIONS [SEED]}: trains on the copying task of delay T with the paper's
+ *       settings (hidden 128, batch 20, RMSProp lr 1e-3, decay 0.9) and prints the mean cost of
+ *       every 50 iterations against the baseline 10 log 8 / (T + 20);
+ *   <li>{@code projection ROWS}: the output projection y = U [Re h; Im h] + c over ROWS = T * B
+ *       rows at hidden 128 and 9 outputs, as the network's plain loop and as an ND4J gemm including
+ *       the copies between Java arrays and ND4J.
+ * </ul>
+ */
+public final class UnitaryEvolutionRnnBench {
+    private static final int HIDDEN = 128;
+    private static final int BATCH = 20;
+
+    private UnitaryEvolutionRnnBench() {}
+
+    public static void main(String[] args) {
+        if (args.length >= 2 && args[0].equals("step")) {
+            for (int i = 1; i < args.length; i++) {
+                stepTime(HIDDEN, Integer.parseInt(args[i]), 30, 30);
+            }
+        } else if (args.length >= 3 && args[0].equals("step-hidden")) {
+            int hidden = Integer.parseInt(args[1]);
+            for (int i = 2; i < args.length; i++) {
+                int length = Integer.parseInt(args[i]);
+                boolean small = (long) length * hidden <= 100 * 512;
+                stepTime(hidden, length, small ? 10 : 3, small ? 10 : 5);
+            }
+        } else if (args.length >= 3 && args[0].equals("copy")) {
+            long seed = args.length > 3 ? Long.parseLong(args[3]) : 1;
+            copy(Integer.parseInt(args[1]), Integer.parseInt(args[2]), seed);
+        } else if (args.length == 2 && args[0].equals("projection")) {
+            projection(Integer.parseInt(args[1]));
+        } else {
+            System.err.println(
+                    "usage: step T... | step-hidden HIDDEN T... | copy T ITERATIONS [SEED]"
+                            + " | projection ROWS");
+            System.exit(2);
+        }
+    }
+
+    private static void stepTime(int hidden, int sequenceLength, int warmUp, int measured) {
+        CopyingMemoryTask task = new CopyingMemoryTask(sequenceLength - 20, 1);
+        UnitaryEvolutionRnn network =
+                new UnitaryEvolutionRnn(
+                        CopyingMemoryTask.INPUT_CLASSES,
+                        hidden,
+                        CopyingMemoryTask.OUTPUT_CLASSES,
+                        1);
+        RmsProp optimizer = RmsProp.withPaperSettings(network.parameters().length);
+        double[] gradient = new double[network.parameters().length];
+        TaskBatch batch = task.batch(0, BATCH);
+        for (int i = 0; i < warmUp; i++) {
+            network.lossAndGradient(batch.inputs(), batch.loss(), gradient);
+            optimizer.update(network.parameters(), gradient);
+        }
+        long[] times = new long[measured];
+        long[] cpuTimes = new long[measured];
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        for (int i = 0; i < measured; i++) {
+            long start = System.nanoTime();
+            long cpuStart = threads.getCurrentThreadCpuTime();
+            network.lossAndGradient(batch.inputs(), batch.loss(), gradient);
+            optimizer.update(network.parameters(), gradient);
+            times[i] = System.nanoTime() - start;
+            cpuTimes[i] = threads.getCurrentThreadCpuTime() - cpuStart;
+        }
+        Arrays.sort(times);
+        Arrays.sort(cpuTimes);
+        double mean = Arrays.stream(times).average().orElse(0) / 1e6;
+        System.out.printf(
+                Locale.ROOT,
+                "T=%d hidden=%d batch=%d: BPTT step mean %.2f ms, median %.2f ms, min %.2f ms;"
+                        + " thread CPU time median %.2f ms, min %.2f ms (%d steps after %d"
+                        + " warm-up)%n",
+                sequenceLength,
+                hidden,
+                BATCH,
+                mean,
+                times[measured / 2] / 1e6,
+                times[0] / 1e6,
+                cpuTimes[measured / 2] / 1e6,
+                cpuTimes[0] / 1e6,
+                measured,
+                warmUp);
+    }
+
+    private static void copy(int delay, int iterations, long seed) {
+        CopyingMemoryTask task = new CopyingMemoryTask(delay, seed);
+        UnitaryEvolutionRnn network =
+                new UnitaryEvolutionRnn(
+                        CopyingMemoryTask.INPUT_CLASSES,
+                        HIDDEN,
+                        CopyingMemoryTask.OUTPUT_CLASSES,
+                        seed);
+        RmsProp optimizer = RmsProp.withPaperSettings(network.parameters().length);
+        double[] gradient = new double[network.parameters().length];
+        System.out.printf(
+                Locale.ROOT,
+                "copying T=%d hidden=%d batch=%d seed=%d baseline %.4f%n",
+                delay,
+                HIDDEN,
+                BATCH,
+                seed,
+                task.baselineCost());
+        double windowCost = 0;
+        int firstBelow = -1;
+        long start = System.nanoTime();
+        for (int iteration = 1; iteration <= iterations; iteration++) {
+            TaskBatch batch = task.batch((long) (iteration - 1) * BATCH, BATCH);
+            double cost = network.lossAndGradient(batch.inputs(), batch.loss(), gradient);
+            optimizer.update(network.parameters(), gradient);
+            windowCost += cost;
+            if (firstBelow < 0 && cost < task.baselineCost()) {
+                firstBelow = iteration;
+            }
+            if (iteration % 50 == 0) {
+                System.out.printf(
+                        Locale.ROOT,
+                        "iteration %d cost %.5f (mean of last 50) elapsed %.1f s%s%n",
+                        iteration,
+                        windowCost / 50,
+                        (System.nanoTime() - start) / 1e9,
+                        windowCost / 50 < task.baselineCost() ? " below baseline" : "");
+                windowCost = 0;
+            }
+        }
+        double deviation =
+                ExplicitRecurrentMatrix.unitarityDeviation(network.recurrentMatrix(), HIDDEN);
+        System.out.printf(
+                Locale.ROOT,
+                "first single batch below baseline: iteration %d; max |W^H W - I| at the end %.3e%n",
+                firstBelow,
+                deviation);
+    }
+
+    private static void projection(int rows) {
+        int width = 2 * HIDDEN;
+        int outputs = CopyingMemoryTask.OUTPUT_CLASSES;
+        SplittableRandom random = new SplittableRandom(1);
+        double[] states = random.doubles((long) rows * width, -1, 1).toArray();
+        double[] weights = random.doubles((long) outputs * width, -1, 1).toArray();
+        double[] result = new double[rows * outputs];
+        int repeats = 200;
+        double checksum = 0;
+        for (int round = 0; round < 2; round++) {
+            long start = System.nanoTime();
+            for (int repeat = 0; repeat < repeats; repeat++) {
+                for (int r = 0; r < rows; r++) {
+                    for (int o = 0; o < outputs; o++) {
+                        double sum = 0;
+                        for (int q = 0; q < width; q++) {
+                            sum += weights[o * width + q] * states[r * width + q];
+                        }
+                        result[r * outputs + o] = sum;
+                    }
+                }
+                checksum += result[repeat % result.length];
+            }
+            double loop = (System.nanoTime() - start) / 1e6 / repeats;
+
+            start = System.nanoTime();
+            INDArray u = Nd4j.createFromArray(weights).reshape(outputs, width);
+            for (int repeat = 0; repeat < repeats; repeat++) {
+                INDArray h = Nd4j.createFromArray(states).reshape(rows, width);
+                double[] y = h.mmul(u.transpose()).data().asDouble();
+                checksum += y[repeat % y.length];
+            }
+            double gemm = (System.nanoTime() - start) / 1e6 / repeats;
+            if (round == 1) {
+                System.out.printf(
+                        Locale.ROOT,
+                        "output projection %d x %d by %d x %d: loop %.3f ms, ND4J gemm with copies"
+                                + " %.3f ms (checksum %.3f)%n",
+                        rows,
+                        width,
+                        width,
+                        outputs,
+                        loop,
+                        gemm,
+                        checksum);
+            }
+        }
+    }
+}
