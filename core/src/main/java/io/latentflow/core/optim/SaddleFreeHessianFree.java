@@ -26,10 +26,10 @@ import org.slf4j.LoggerFactory;
  * extreme eigenvalues; the inner solve, keeping iterates at iterations ceil(1.3^k); backtracking
  * over those iterates from the last while the loss keeps falling; the reduction ratio rho = actual
  * / predicted change at the chosen iterate, and Levenberg-Marquardt damping (lambda times 3/2 when
- * rho &lt; 1/4, times 2/3 when rho &gt; 3/4); an Armijo line search along the chosen iterate.
- * Conjugate gradients start from the previous step times a decay; the saddle-free solve always
- * starts from zero, because the shifted systems of multi-shift conjugate gradients must share their
- * first residual.
+ * rho &lt; 1/4 or the model predicts no decrease, times 2/3 when rho &gt; 3/4); an Armijo line
+ * search along the chosen iterate. Conjugate gradients start from the previous step times a decay;
+ * the saddle-free solve always starts from zero, because the shifted systems of multi-shift
+ * conjugate gradients must share their first residual.
  *
  * <p>Instances are not thread-safe.
  */
@@ -127,7 +127,9 @@ public final class SaddleFreeHessianFree {
         double actual = chosenLoss - lossBefore;
         double ratio = actual / predicted;
         double usedDamping = damping;
-        if (!(ratio >= 0.25)) {
+        // A model that predicts no decrease cannot vouch for a step, even when the loss rises
+        // as much as it predicted: that ratio is positive but says the step went uphill.
+        if (!(predicted < 0) || !(ratio >= 0.25)) {
             damping *= 1.5;
         } else if (ratio > 0.75) {
             damping = Math.max(MINIMUM_DAMPING, damping * 2.0 / 3.0);
