@@ -121,7 +121,10 @@ public final class SaddleFreeHessianFree {
         }
         double[] step = inner.candidates.get(chosen);
 
-        // rho compares the change of loss with the quadratic model's g^T d + 1/2 d^T B d.
+        // rho compares the change of loss with the quadratic model's g^T d + 1/2 d^T B d. The
+        // curvature products may read the live parameters, which backtracking moved, so they
+        // are put back at the point the curvature belongs to first.
+        parameters.assign(Nd4j.createFromArray(start).castTo(dataType));
         double slope = dot(gradient, step);
         double predicted = slope + 0.5 * dot(step, model.times(step));
         double actual = chosenLoss - lossBefore;
