@@ -26,11 +26,12 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * outputs, squared error, on the first Fashion-MNIST training images.
  *
  * <p>Arguments: output folder, width divisor, number of images, budget in passes, seed, and the
- * methods to run as a comma-separated subset of sgd, adam, gn, sfhf (all by default). Cost is
- * counted in passes over the images: a gradient on b rows is b / N, a loss evaluation a third of
- * that (one matrix product per layer of three), the curvature set-up on c rows c / N, a Hessian
- * product 2 c / N (six products per layer) and a Gauss-Newton product 5 c / (3 N). The Hessian-free
- * methods take their gradient on all N images and their curvature on a tenth.
+ * methods to run as a comma-separated subset of sgd, adam, gn, sfhf (all by default), and SFHF's
+ * inner iteration limit (25 by default). Cost is counted in passes over the images: a gradient on b
+ * rows is b / N, a loss evaluation a third of that (one matrix product per layer of three), the
+ * curvature set-up on c rows c / N, a Hessian product 2 c / N (six products per layer) and a
+ * Gauss-Newton product 5 c / (3 N). The Hessian-free methods take their gradient on all N images
+ * and their curvature on a tenth.
  */
 public final class AutoencoderComparison {
     /** The curvature batch is the next tenth of the images at each step, as in Martens' runs. */
@@ -46,6 +47,7 @@ public final class AutoencoderComparison {
         int rows = args.length > 2 ? Integer.parseInt(args[2]) : 2000;
         double budget = args.length > 3 ? Double.parseDouble(args[3]) : 40;
         long seed = args.length > 4 ? Long.parseLong(args[4]) : 7;
+        int saddleFreeIterations = args.length > 6 ? Integer.parseInt(args[6]) : 25;
         List<String> methods = List.of((args.length > 5 ? args[5] : "sgd,adam,gn,sfhf").split(","));
 
         IdxImages images =
@@ -105,7 +107,7 @@ public final class AutoencoderComparison {
                             new HessianFreeConfig(
                                     CurvatureMethod.SADDLE_FREE,
                                     1.0,
-                                    25,
+                                    saddleFreeIterations,
                                     1e-4,
                                     1e-4,
                                     10,
