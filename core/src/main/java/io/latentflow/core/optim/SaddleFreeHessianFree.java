@@ -26,10 +26,10 @@ import org.slf4j.LoggerFactory;
  * extreme eigenvalues; the inner solve, keeping iterates at iterations ceil(1.3^k); backtracking
  * over those iterates from the last while the loss keeps falling; the reduction ratio rho = actual
  * / predicted change at the chosen iterate, and Levenberg-Marquardt damping (lambda times 3/2 when
- * rho &lt; 1/4, times 2/3 when rho &gt; 3/4); an Armijo line search along the chosen iterate.
- * Conjugate gradients start from the previous step times a decay; the saddle-free solve always
- * starts from zero, because the shifted systems of multi-shift conjugate gradients must share their
- * first residual.
+ * rho &lt; 1/4 or the model predicts no decrease, times 2/3 when rho &gt; 3/4); an Armijo line
+ * search along the chosen iterate. Conjugate gradients start from the previous step times a decay;
+ * the saddle-free solve always starts from zero, because the shifted systems of multi-shift
+ * conjugate gradients must share their first residual.
  *
  * <p>Instances are not thread-safe.
  */
@@ -121,13 +121,18 @@ public final class SaddleFreeHessianFree {
         }
         double[] step = inner.candidates.get(chosen);
 
-        // rho compares the change of loss with the quadratic model's g^T d + 1/2 d^T B d.
+        // rho compares the change of loss with the quadratic model's g^T d + 1/2 d^T B d. The
+        // curvature products may read the live parameters, which backtracking moved, so they
+        // are put back at the point the curvature belongs to first.
+        parameters.assign(Nd4j.createFromArray(start).castTo(dataType));
         double slope = dot(gradient, step);
         double predicted = slope + 0.5 * dot(step, model.times(step));
         double actual = chosenLoss - lossBefore;
         double ratio = actual / predicted;
         double usedDamping = damping;
-        if (!(ratio >= 0.25)) {
+        // A model that predicts no decrease cannot vouch for a step, even when the loss rises
+        // as much as it predicted: that ratio is positive but says the step went uphill.
+        if (!(predicted < 0) || !(ratio >= 0.25)) {
             damping *= 1.5;
         } else if (ratio > 0.75) {
             damping = Math.max(MINIMUM_DAMPING, damping * 2.0 / 3.0);

@@ -17,7 +17,11 @@ public interface SecondOrderObjective {
     /** Returns the gradient on the gradient batch at the current parameters, in a new array. */
     INDArray gradient();
 
-    /** Returns the curvature on the curvature batch at the current parameters, frozen there. */
+    /**
+     * Returns the curvature on the curvature batch at the current parameters. Its products may read
+     * the live parameters, as {@link NetworkObjective}'s do, so they are the curvature at this
+     * point only while the parameters are there.
+     */
     Curvature curvature();
 
     /** Products with the curvature at one point. */

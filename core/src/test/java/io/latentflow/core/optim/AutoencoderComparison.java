@@ -25,11 +25,13 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * mirrored, with every hidden width divided by a factor, LeakyReLU 0.2 hidden units and sigmoid
  * outputs, squared error, on the first Fashion-MNIST training images.
  *
- * <p>Arguments: output folder, width divisor, number of images, budget in passes, seed. Cost is
- * counted in passes over the images: a gradient on b rows is b / N, a loss evaluation a third of
- * that (one matrix product per layer of three), the curvature set-up on c rows c / N, a Hessian
- * product 2 c / N (six products per layer) and a Gauss-Newton product 5 c / (3 N). The Hessian-free
- * methods take their gradient on all N images and their curvature on a tenth.
+ * <p>Arguments: output folder, width divisor, number of images, budget in passes, seed, and the
+ * methods to run as a comma-separated subset of sgd, adam, gn, sfhf (all by default), and SFHF's
+ * inner iteration limit (25 by default). Cost is counted in passes over the images: a gradient on b
+ * rows is b / N, a loss evaluation a third of that (one matrix product per layer of three), the
+ * curvature set-up on c rows c / N, a Hessian product 2 c / N (six products per layer) and a
+ * Gauss-Newton product 5 c / (3 N). The Hessian-free methods take their gradient on all N images
+ * and their curvature on a tenth.
  */
 public final class AutoencoderComparison {
     /** The curvature batch is the next tenth of the images at each step, as in Martens' runs. */
@@ -45,6 +47,8 @@ public final class AutoencoderComparison {
         int rows = args.length > 2 ? Integer.parseInt(args[2]) : 2000;
         double budget = args.length > 3 ? Double.parseDouble(args[3]) : 40;
         long seed = args.length > 4 ? Long.parseLong(args[4]) : 7;
+        int saddleFreeIterations = args.length > 6 ? Integer.parseInt(args[6]) : 25;
+        List<String> methods = List.of((args.length > 5 ? args[5] : "sgd,adam,gn,sfhf").split(","));
 
         IdxImages images =
                 IdxReader.readImages(FashionMnist.trainingImages(FashionMnist.DEFAULT_DIRECTORY));
@@ -64,46 +68,54 @@ public final class AutoencoderComparison {
                 seed);
 
         Map<String, List<Point>> runs = new LinkedHashMap<>();
-        runs.put(
-                "SGD momentum 0.9, lr 0.01",
-                firstOrder(widths, data, seed, budget, "momentum", 0.01));
-        runs.put("Adam lr 1e-3", firstOrder(widths, data, seed, budget, "adam", 1e-3));
-        runs.put(
-                "Gauss-Newton HF",
-                hessianFree(
-                        widths,
-                        data,
-                        seed,
-                        budget,
-                        new HessianFreeConfig(
-                                CurvatureMethod.GAUSS_NEWTON,
-                                1.0,
-                                50,
-                                5e-4,
-                                1e-4,
-                                0,
-                                0.95,
-                                1e-2,
-                                0.8,
-                                20)));
-        runs.put(
-                "SFHF",
-                hessianFree(
-                        widths,
-                        data,
-                        seed,
-                        budget,
-                        new HessianFreeConfig(
-                                CurvatureMethod.SADDLE_FREE,
-                                1.0,
-                                25,
-                                1e-4,
-                                1e-4,
-                                10,
-                                0,
-                                1e-2,
-                                0.8,
-                                20)));
+        if (methods.contains("sgd")) {
+            runs.put(
+                    "SGD momentum 0.9, lr 0.01",
+                    firstOrder(widths, data, seed, budget, "momentum", 0.01));
+        }
+        if (methods.contains("adam")) {
+            runs.put("Adam lr 1e-3", firstOrder(widths, data, seed, budget, "adam", 1e-3));
+        }
+        if (methods.contains("gn")) {
+            runs.put(
+                    "Gauss-Newton HF",
+                    hessianFree(
+                            widths,
+                            data,
+                            seed,
+                            budget,
+                            new HessianFreeConfig(
+                                    CurvatureMethod.GAUSS_NEWTON,
+                                    1.0,
+                                    50,
+                                    5e-4,
+                                    1e-4,
+                                    0,
+                                    0.95,
+                                    1e-2,
+                                    0.8,
+                                    20)));
+        }
+        if (methods.contains("sfhf")) {
+            runs.put(
+                    "SFHF",
+                    hessianFree(
+                            widths,
+                            data,
+                            seed,
+                            budget,
+                            new HessianFreeConfig(
+                                    CurvatureMethod.SADDLE_FREE,
+                                    1.0,
+                                    saddleFreeIterations,
+                                    1e-4,
+                                    1e-4,
+                                    10,
+                                    0,
+                                    1e-2,
+                                    0.8,
+                                    20)));
+        }
 
         System.out.printf(
                 "%-28s %8s %10s %10s %12s%n", "method", "passes", "seconds", "loss", "points");

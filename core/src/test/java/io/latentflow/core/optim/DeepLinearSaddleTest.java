@@ -25,8 +25,18 @@ class DeepLinearSaddleTest {
                 endGradient < 1e-4 * startGradient,
                 "gradient norm " + startGradient + " at the start, " + endGradient + " at the end");
         HessianFreeStep last = newton.steps().get(newton.steps().size() - 1);
-        assertEquals(0.0, last.stepLength());
         assertTrue(last.mostNegativeCurvature() < -0.5);
+        // Steps that the model predicts to climb towards the saddle are rejected and raise the
+        // damping, however well the model predicts the climb.
+        int rejected = 0;
+        for (HessianFreeStep step : newton.steps()) {
+            if (step.predictedReduction() > 0) {
+                rejected++;
+                assertEquals(0.0, step.stepLength());
+                assertEquals(1.5 * step.damping(), step.nextDamping(), 1e-15);
+            }
+        }
+        assertTrue(rejected > 0);
     }
 
     @Test
