@@ -148,7 +148,8 @@ public final class UnitaryEvolutionRnnBench {
                 ExplicitRecurrentMatrix.unitarityDeviation(network.recurrentMatrix(), HIDDEN);
         System.out.printf(
                 Locale.ROOT,
-                "first single batch below baseline: iteration %d; max |W^H W - I| at the end %.3e%n",
+                "first single batch below baseline: iteration %d;"
+                        + " max |W^H W - I| at the end %.3e%n",
                 firstBelow,
                 deviation);
     }

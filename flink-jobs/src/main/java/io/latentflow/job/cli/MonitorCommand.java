@@ -29,8 +29,9 @@ import picocli.CommandLine.Spec;
                     + " machine, or as a table in the terminal with --terminal.",
             "The page shows losses, discriminator accuracy, gradient norms (log scale),"
                     + " instance-noise sigma, the JSD estimate, reconstruction error (ALI),"
-                    + " samples/s, dead letters, skipped steps and warnings, every run overlaid, with a step window and smoothing, and each"
-                    + " run's latest sample and reconstruction grids."
+                    + " samples/s, dead letters, skipped steps and warnings, every run overlaid,"
+                    + " with a step window and smoothing, and each run's latest sample and"
+                    + " reconstruction grids."
         })
 final class MonitorCommand implements Callable<Integer> {
     /** The port the page is served on unless told otherwise. */

@@ -74,6 +74,8 @@ class MonitorPageBrowserITCase {
     /** Long enough that the page is open while the small model trains. */
     private static final long REAL_RUN_STEPS = 1500;
 
+    private static final String REAL_SAMPLES = "'browser-real', 'samples'";
+
     @TempDir static Path brokerFolder;
     private static EmbeddedKafkaBroker broker;
 
@@ -202,9 +204,7 @@ class MonitorPageBrowserITCase {
             long firstStep = number("return latentflowMonitor.lastStep()");
             await(
                     "the samples grid of the run",
-                    page ->
-                            number(
-                                    "return latentflowMonitor.gridWidth('browser-real', 'samples')"));
+                    page -> number("return latentflowMonitor.gridWidth(" + REAL_SAMPLES + ")"));
             await(
                     "a hundred more steps drawn",
                     page ->
