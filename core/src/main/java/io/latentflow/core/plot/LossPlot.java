@@ -170,7 +170,7 @@ public final class LossPlot {
         return dataset;
     }
 
-    private static JFreeChart chart(
+    static JFreeChart chart(
             String title,
             String xLabel,
             String yLabel,
@@ -199,6 +199,20 @@ public final class LossPlot {
             // range spans less than a decade; mantissa and exponent read more easily.
             axis.setNumberFormatOverride(new DecimalFormat("0.##E0"));
             plot.setRangeAxis(axis);
+            // The automatic range widens any span narrower than 1e-8 on a linear scale, which
+            // sends the lower bound of tiny values (unitarity deviations near 1e-15) below zero
+            // and draws nothing; set the range from the data instead, a factor of 2 either side.
+            double lowest = Double.POSITIVE_INFINITY;
+            double highest = Double.NEGATIVE_INFINITY;
+            for (int s = 0; s < dataset.getSeriesCount(); s++) {
+                for (int i = 0; i < dataset.getItemCount(s); i++) {
+                    lowest = Math.min(lowest, dataset.getYValue(s, i));
+                    highest = Math.max(highest, dataset.getYValue(s, i));
+                }
+            }
+            if (lowest <= highest) {
+                axis.setRange(lowest / 2, highest * 2);
+            }
         } else {
             ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
         }

@@ -2,6 +2,7 @@ package io.latentflow.core.plot;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -9,6 +10,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import javax.imageio.ImageIO;
+import org.jfree.chart.JFreeChart;
 import org.jfree.data.xy.XYSeriesCollection;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,6 +48,23 @@ class LossPlotTest {
         BufferedImage read = ImageIO.read(file.toFile());
         assertEquals(300, read.getWidth());
         assertEquals(200, read.getHeight());
+    }
+
+    @Test
+    void aLogScaleAxisCoversValuesFarBelowOne() {
+        double[][] deviations = {{1, 2, 3}, {8.9e-16, 1.4e-15, 1.1e-15}};
+
+        JFreeChart chart =
+                LossPlot.chart(
+                        "unitarity",
+                        "step",
+                        "max |W^H W - I|",
+                        LossPlot.dataset(Map.of("uRNN", deviations), true),
+                        true);
+
+        org.jfree.data.Range range = chart.getXYPlot().getRangeAxis().getRange();
+        assertTrue(range.getLowerBound() > 0, range.toString());
+        assertTrue(range.contains(8.9e-16) && range.contains(1.4e-15), range.toString());
     }
 
     @Test
