@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
             MonitorCommand.class,
             PlotCommand.class,
             ProduceCommand.class,
+            BrokerCommand.class,
             JobCommand.class,
             BenchCommand.class,
             DiagnoseCommand.class,
