@@ -26,6 +26,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -281,6 +282,21 @@ final class TrainCommand implements Callable<Integer> {
 
     /** The options of this command that the shared training options do not check. */
     private void validateLocalOptions() {
+        CommandLine.ParseResult given = spec.commandLine().getParseResult();
+        if (!options.isRecurrent()) {
+            for (String option : List.of("--task", "--task-length")) {
+                if (given.hasMatchedOption(option)) {
+                    throw new IllegalArgumentException(option + " needs --model urnn");
+                }
+            }
+        }
+        if (!continuous) {
+            for (String option : List.of("--stop-at-step", "--checkpoint-interval-ms")) {
+                if (given.hasMatchedOption(option)) {
+                    throw new IllegalArgumentException(option + " needs --continuous");
+                }
+            }
+        }
         if (parallelism < 1) {
             throw new IllegalArgumentException(
                     "--parallelism must be at least 1, was " + parallelism);

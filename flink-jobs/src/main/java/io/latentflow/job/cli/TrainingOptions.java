@@ -198,6 +198,12 @@ final class TrainingOptions {
             throw new IllegalArgumentException(
                     "--model urnn is trained by the train command only, which streams its task");
         }
+        try {
+            ModelKind.parse(model);
+        } catch (IllegalArgumentException unknown) {
+            throw new IllegalArgumentException(
+                    "unknown model " + model + "; expected ali, gan, urnn, ali-mlp or gan-mlp");
+        }
         atLeastOne("--batch-size", batchSize);
         atLeastOne("--latent-dim", latentDim);
         atLeastOne("--hidden-units", hiddenUnits);
@@ -233,8 +239,18 @@ final class TrainingOptions {
         if (steps < 1) {
             throw new IllegalArgumentException("--steps must be at least 1, was " + steps);
         }
+        if (taskLength < 2) {
+            throw new IllegalArgumentException(
+                    "--task-length must be at least 2, was " + taskLength);
+        }
+        SequenceTask sequenceTask;
+        try {
+            sequenceTask = SequenceTask.parse(task);
+        } catch (IllegalArgumentException unknown) {
+            throw new IllegalArgumentException("--task must be copying or adding, was " + task);
+        }
         return new RecurrentTrainerSettings(
-                SequenceTask.parse(task),
+                sequenceTask,
                 taskLength,
                 parsed.hasMatchedOption("--hidden-units") ? hiddenUnits : URNN_HIDDEN_UNITS,
                 seed,

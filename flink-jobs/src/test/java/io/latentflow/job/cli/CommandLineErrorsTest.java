@@ -95,6 +95,36 @@ class CommandLineErrorsTest {
     }
 
     @Test
+    void optionsThatOnlyApplyWithAnotherAreRefusedWithoutIt() {
+        String[][] cases = {
+            {"--task", "adding", "--task needs --model urnn"},
+            {"--task-length", "50", "--task-length needs --model urnn"},
+            {"--stop-at-step", "5", "--stop-at-step needs --continuous"},
+            {
+                "--model",
+                "urnn",
+                "--task",
+                "sorting",
+                "--task must be copying or adding, was sorting"
+            },
+            {"--model", "urnn", "--task-length", "1", "--task-length must be at least 2, was 1"},
+            {"--model", "rnn", "unknown model rnn; expected ali, gan, urnn, ali-mlp or gan-mlp"},
+        };
+        for (String[] option : cases) {
+            errors.getBuffer().setLength(0);
+            String[] args = new String[option.length];
+            args[0] = "train";
+            System.arraycopy(option, 0, args, 1, option.length - 1);
+
+            int exit = run(args);
+
+            String message = errors.toString().strip();
+            assertEquals(1, exit, message);
+            assertEquals("latentflow train: " + option[option.length - 1], message);
+        }
+    }
+
+    @Test
     void aRunFolderThatHoldsAFinishedRunIsNotTrainedIntoAgain() throws Exception {
         Path runDir = folder.resolve("run");
         Files.createDirectories(runDir);
