@@ -49,7 +49,7 @@ final class BrokerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(directory)) {
             // Ctrl-C ends the JVM without leaving the try block; close the broker on the way out.
-            Thread closing = new Thread(() -> closeQuietly(broker), "broker-stop");
+            Thread closing = new Thread(() -> TrainCommand.closeQuietly(broker), "broker-stop");
             Runtime.getRuntime().addShutdownHook(closing);
             TopicAdministration.ensureTopics(
                     broker.bootstrapServers(), TopicNames.withPrefix(topicPrefix));
@@ -70,13 +70,5 @@ final class BrokerCommand implements Callable<Integer> {
     /** Stops a broker started by {@link #call()} from another thread, as Ctrl-C would. */
     void stop() {
         stopped.countDown();
-    }
-
-    private static void closeQuietly(EmbeddedKafkaBroker broker) {
-        try {
-            broker.close();
-        } catch (Exception e) {
-            System.err.println("Could not stop the Kafka broker cleanly: " + e.getMessage());
-        }
     }
 }
