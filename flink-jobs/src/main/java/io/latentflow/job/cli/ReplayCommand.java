@@ -129,7 +129,29 @@ final class ReplayCommand implements Callable<Integer> {
             throw new IllegalArgumentException("give --from-offset or --from-timestamp, not both");
         }
         RunManifest recorded = RunManifest.read(manifestFile);
-        Plan plan = plan(recorded);
+        if (recorded.runId().equals(runId)) {
+            throw new IllegalArgumentException(
+                    "--run-id "
+                            + runId
+                            + " is the recorded run's own id; a replay needs another, so that its"
+                            + " metrics and snapshots on the topics stay apart from the run's");
+        }
+        String replayId =
+                runId != null
+                        ? runId
+                        : recorded.runId()
+                                + "-replay-"
+                                + LocalDateTime.now()
+                                        .format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        Path folder = runDir != null ? runDir : Path.of("runs", replayId);
+        if (Files.exists(folder.resolve(RunOutputs.MANIFEST))) {
+            throw new IllegalArgumentException(
+                    "the replay folder "
+                            + folder
+                            + " already holds a run (its manifest.json); name another --run-dir"
+                            + " or remove it");
+        }
+        Plan plan = plan(recorded, replayId, folder);
         boolean sameConfiguration = plan.trainer().describe().equals(recorded.configuration());
         PrintWriter out = spec.commandLine().getOut();
         out.printf(
@@ -183,16 +205,9 @@ final class ReplayCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Plan plan(RunManifest recorded) {
+    private Plan plan(RunManifest recorded, String replayId, Path folder) {
         String bootstrap =
                 bootstrapServers != null ? bootstrapServers : recorded.bootstrapServers();
-        String replayId =
-                runId != null
-                        ? runId
-                        : recorded.runId()
-                                + "-replay-"
-                                + LocalDateTime.now()
-                                        .format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
         long startOffset = startOffset(recorded, bootstrap);
         long skipped = startOffset - recorded.dataFrom();
         int batchSize = recorded.batchSize();
@@ -210,7 +225,7 @@ final class ReplayCommand implements Callable<Integer> {
         return new Plan(
                 bootstrap,
                 replayId,
-                runDir != null ? runDir : Path.of("runs", replayId),
+                folder,
                 startOffset,
                 recorded.latentFrom() + skipped,
                 skipped,

@@ -139,6 +139,27 @@ class CommandLineErrorsTest {
     }
 
     @Test
+    void aReplayUnderTheRecordedRunsIdOrIntoAFinishedRunsFolderIsRefused() throws Exception {
+        Path manifest = Files.writeString(folder.resolve("r1.json"), RunManifestTest.MANIFEST);
+        Path finished = folder.resolve("finished");
+        Files.createDirectories(finished);
+        Files.writeString(finished.resolve("manifest.json"), "{}");
+
+        int sameId = run("replay", "--manifest", manifest.toString(), "--run-id", "r1");
+        String idMessage = errors.toString().strip();
+        errors.getBuffer().setLength(0);
+        int sameFolder =
+                run("replay", "--manifest", manifest.toString(), "--run-dir", finished.toString());
+        String folderMessage = errors.toString().strip();
+
+        assertEquals(1, sameId);
+        assertTrue(idMessage.contains("--run-id r1 is the recorded run's own id"), idMessage);
+        assertEquals(1, sameFolder);
+        assertTrue(folderMessage.contains("already holds a run"), folderMessage);
+        assertTrue(folderMessage.contains(finished.toString()), folderMessage);
+    }
+
+    @Test
     void aMissingSnapshotForDiagnoseIsOneLineNamingThePathAndNoOutputFolderIsLeft() {
         Path snapshot = folder.resolve("no-such-snapshot.avro");
         Path out = folder.resolve("probe");

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class RunManifestTest {
-    private static final String MANIFEST =
+    /** A train manifest of run r1, also read by the command-line tests. */
+    static final String MANIFEST =
             """
             {"runId": "r1", "seed": 7, "steps": 30,
              "configuration": {"batchSize": "20", "hiddenUnits": "64"},
