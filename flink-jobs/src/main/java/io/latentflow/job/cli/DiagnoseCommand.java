@@ -17,6 +17,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -239,10 +240,10 @@ final class DiagnoseCommand implements Callable<Integer> {
         }
         try (Stream<Path> files = Files.list(folder)) {
             List<String> found =
-                    files.map(file -> file.getFileName().toString())
-                            .filter(name -> name.matches("step-\\d+\\.avro"))
+                    files.map(SnapshotFiles::stepOf)
+                            .flatMap(Optional::stream)
                             .sorted()
-                            .map(name -> Long.toString(Long.parseLong(name.replaceAll("\\D", ""))))
+                            .map(Object::toString)
                             .toList();
             return " (it holds steps " + String.join(", ", found) + ")";
         }

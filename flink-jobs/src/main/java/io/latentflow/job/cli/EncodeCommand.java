@@ -21,16 +21,18 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * Encodes images with an ALI run's encoder as the snapshot topic holds it: the mean code mu(x) of
- * each image, one CSV row per image, and if asked a grid of each image beside G(mu(x)).
+ * Encodes images with an ALI run's encoder as the snapshot topic (or a snapshot on disk) holds it:
+ * the mean code mu(x) of each image, one CSV row per image, and if asked a grid of each image
+ * beside G(mu(x)).
  */
 @Command(
         name = "encode",
         mixinStandardHelpOptions = true,
         versionProvider = LatentFlowCommand.Versions.class,
         description = {
-            "Load an ALI run's latest (or a given step's) model snapshot from the snapshot topic"
-                    + " and write the encoder's mean code of each image as CSV."
+            "Load an ALI run's latest (or a given step's) model snapshot from the snapshot topic,"
+                    + " or from disk with --snapshot, and write the encoder's mean code of each"
+                    + " image as CSV."
         })
 final class EncodeCommand implements Callable<Integer> {
 

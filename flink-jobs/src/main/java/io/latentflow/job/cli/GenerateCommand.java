@@ -13,16 +13,17 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * Draws samples G(z) from a run's model as the snapshot topic holds it: by default for the run's
- * fixed codes, so that the grid is the one the trainer published for the same step.
+ * Draws samples G(z) from a run's model as the snapshot topic (or a snapshot on disk) holds it: by
+ * default for the run's fixed codes, so that the grid is the one the trainer published for the same
+ * step.
  */
 @Command(
         name = "generate",
         mixinStandardHelpOptions = true,
         versionProvider = LatentFlowCommand.Versions.class,
         description = {
-            "Load a run's latest (or a given step's) model snapshot from the snapshot topic and"
-                    + " write a PNG grid of 100 samples G(z)."
+            "Load a run's latest (or a given step's) model snapshot from the snapshot topic, or"
+                    + " from disk with --snapshot, and write a PNG grid of 100 samples G(z)."
         })
 final class GenerateCommand implements Callable<Integer> {
 

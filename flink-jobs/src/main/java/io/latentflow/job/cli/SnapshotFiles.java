@@ -6,18 +6,28 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Model snapshots kept in a run folder, one file per step named step-NNNNNNNN.avro, each holding
  * the snapshot exactly as it travelled on the snapshot topic: Avro single-object encoding.
  */
 final class SnapshotFiles {
+    private static final Pattern FILE_NAME = Pattern.compile("step-(\\d+)\\.avro");
 
     private SnapshotFiles() {}
 
     /** Returns the file a snapshot of the given step has in a snapshot folder. */
     static Path fileOf(Path folder, long step) {
         return folder.resolve(String.format(Locale.ROOT, "step-%08d.avro", step));
+    }
+
+    /** The step a snapshot file's name gives, if it is named as {@link #fileOf} names them. */
+    static Optional<Long> stepOf(Path file) {
+        Matcher name = FILE_NAME.matcher(file.getFileName().toString());
+        return name.matches() ? Optional.of(Long.parseLong(name.group(1))) : Optional.empty();
     }
 
     /** Writes a snapshot into the folder, replacing an earlier file of the same step. */

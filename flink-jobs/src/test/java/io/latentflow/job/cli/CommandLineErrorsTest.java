@@ -160,6 +160,27 @@ class CommandLineErrorsTest {
     }
 
     @Test
+    void generateAndEncodeNeedExactlyOneSourceOfTheirSnapshot() throws Exception {
+        Path file = Files.write(folder.resolve("step-00000010.avro"), new byte[] {1});
+
+        int neither = run("generate");
+        String neitherMessage = errors.toString().strip();
+        errors.getBuffer().setLength(0);
+        int both = run("encode", "--snapshot", file.toString(), "--run-id", "r1");
+        String bothMessage = errors.toString().strip();
+        errors.getBuffer().setLength(0);
+        int stepOfAFile = run("generate", "--snapshot", file.toString(), "--step", "10");
+        String stepMessage = errors.toString().strip();
+
+        assertEquals(1, neither);
+        assertTrue(neitherMessage.contains("name the model to load: --snapshot"), neitherMessage);
+        assertEquals(1, both);
+        assertTrue(bothMessage.contains("not both"), bothMessage);
+        assertEquals(1, stepOfAFile);
+        assertTrue(stepMessage.contains("is a file"), stepMessage);
+    }
+
+    @Test
     void aMissingSnapshotForDiagnoseIsOneLineNamingThePathAndNoOutputFolderIsLeft() {
         Path snapshot = folder.resolve("no-such-snapshot.avro");
         Path out = folder.resolve("probe");

@@ -128,6 +128,25 @@ class SnapshotRoundTripITCase {
     }
 
     @Test
+    void generateFromTheRunFoldersSnapshotsDrawsWhatTheTopicsSnapshotsDraw() throws Exception {
+        Path fromFolder = temporary.resolve("folder-latest.png");
+        Path fromFile = temporary.resolve("file-10.png");
+
+        String folderOutput =
+                run("generate", "--snapshot", runDir.toString(), "--output", fromFolder.toString());
+        run(
+                "generate",
+                "--snapshot",
+                SnapshotFiles.fileOf(runDir.resolve("snapshots"), 10).toString(),
+                "--output",
+                fromFile.toString());
+
+        assertTrue(folderOutput.contains("snapshot version 3 at step 30"), folderOutput);
+        assertArrayEquals(publishedSamples(30), Files.readAllBytes(fromFolder));
+        assertArrayEquals(publishedSamples(10), Files.readAllBytes(fromFile));
+    }
+
+    @Test
     void encodeGivesTheCodesAndReconstructionsOfTheFinalModel() throws Exception {
         Path codes = temporary.resolve("codes.csv");
         Path reconstructions = temporary.resolve("reconstructions.png");
