@@ -218,10 +218,10 @@ final class TrainingOptions {
             names = "--learning-rate",
             defaultValue = "2e-4",
             description =
-                    "Adam's learning rate for all three networks, or RMSProp's for the uRNN"
-                            + " (default: ${DEFAULT-VALUE}; "
+                    "Adam's learning rate for all three networks, RMSProp's for the uRNN, or the"
+                            + " autoencoder's first-order optimizer's (default: ${DEFAULT-VALUE}; "
                             + URNN_LEARNING_RATE
-                            + " for urnn).")
+                            + " for urnn; 0.01 for sgd, 1e-3 for adam and rmsprop).")
     double learningRate;
 
     @Option(
