@@ -205,6 +205,52 @@ class AutoencoderTrainingJobITCase {
         assertEquals(steps * 16 - 1, last.getDataOffset());
     }
 
+    @Test
+    void everyOtherOptimizerTrainsThroughTheSameJob() throws Exception {
+        String bootstrap = broker.bootstrapServers();
+        long steps = 4;
+        for (OptimizerKind optimizer :
+                List.of(OptimizerKind.SGD, OptimizerKind.RMSPROP, OptimizerKind.NEWTON_CG)) {
+            TopicNames topics = TopicNames.withPrefix("autoencoder-" + optimizer + "-test");
+            TopicAdministration.ensureTopics(bootstrap, topics);
+            String run = optimizer + "-run";
+            AutoencoderTrainerSettings trainer = settings(optimizer, steps);
+            try (DataSampleProducer producer = new DataSampleProducer(bootstrap, topics.data())) {
+                producer.produce(
+                        run,
+                        PipelineFixture.fashionMnist(),
+                        4,
+                        0,
+                        steps * trainer.examplesPerStep());
+            }
+
+            runJob(bootstrap, topics, run, trainer);
+
+            List<AutoencoderTrainingMetrics> metrics = metrics(bootstrap, topics);
+            assertEquals(
+                    List.of(0L, 1L, 2L, 3L, 4L),
+                    metrics.stream().map(AutoencoderTrainingMetrics::getStep).toList(),
+                    optimizer.toString());
+            for (AutoencoderTrainingMetrics m : metrics) {
+                assertEquals(optimizer.optionName(), m.getOptimizer());
+                assertFinite(m.getTrainingError(), "error", m);
+                assertEquals(optimizer.isSecondOrder() && m.getStep() > 0, m.getDamping() != null);
+            }
+            AutoencoderTrainingMetrics last = metrics.get(metrics.size() - 1);
+            assertEquals(steps * trainer.examplesPerStep() - 1, last.getDataOffset());
+            if (optimizer.isSecondOrder()) {
+                for (AutoencoderTrainingMetrics m : metrics.subList(1, metrics.size())) {
+                    assertFinite(m.getMostNegativeCurvature(), "most negative curvature", m);
+                    assertTrue(m.getStepLength() >= 0 && m.getStepLength() <= 1, "" + m);
+                }
+            } else {
+                assertTrue(
+                        last.getTrainingError() < metrics.get(0).getTrainingError(),
+                        optimizer + ": " + last);
+            }
+        }
+    }
+
     private static void assertFinite(Double value, String name, AutoencoderTrainingMetrics m) {
         assertNotNull(value, name + " at step " + m.getStep());
         assertTrue(Double.isFinite(value), name + " at step " + m.getStep() + ": " + value);
