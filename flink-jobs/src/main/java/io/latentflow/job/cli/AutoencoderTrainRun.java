@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
  * {@code train --model autoencoder}: streams Fashion-MNIST's training images into the data topic
  * while a local MiniCluster trains the deep autoencoder on them with the chosen optimizer, shows a
  * progress line from the monitoring topic, and writes the run's metrics into the run folder as
- * metrics.csv and losses.png (training error on the evaluation sample and loss on each step's
- * batch, against passes over the data).
+ * metrics.csv, losses.png (training error on the evaluation sample and loss on each step's batch,
+ * against passes over the data) and run.json (what made the run and where it ended).
  */
 final class AutoencoderTrainRun implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(AutoencoderTrainRun.class);
@@ -140,6 +140,7 @@ final class AutoencoderTrainRun implements Callable<Integer> {
             }
             writeOutputs(folder, metrics);
             AutoencoderTrainingMetrics last = metrics.get(metrics.size() - 1);
+            writeRunDescription(folder, last, feed, topics, seconds);
             out.printf(
                     Locale.ROOT,
                     "Trained %d steps (%.2f passes over the %d images) in %.0f s, %.0f s of them"
@@ -251,6 +252,50 @@ final class AutoencoderTrainRun implements Callable<Integer> {
                 curves,
                 900,
                 500);
+    }
+
+    /**
+     * Writes run.json: what made the run (id, seed, configuration, the data offsets read) and where
+     * it ended (step, passes, training error, parameter hash), so that it can be traced and run
+     * again.
+     */
+    private static void writeRunDescription(
+            Path folder,
+            AutoencoderTrainingMetrics last,
+            StreamFeed feed,
+            TopicNames topics,
+            double seconds)
+            throws IOException {
+        Map<String, Object> run = new LinkedHashMap<>();
+        run.put("runId", last.getRunId());
+        run.put("model", last.getModel());
+        run.put("optimizer", last.getOptimizer());
+        run.put("seed", last.getSeed());
+        run.put("configuration", new java.util.TreeMap<>(last.getConfiguration()));
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("topic", topics.data());
+        feed.dataStart()
+                .forEach(
+                        (partition, start) -> {
+                            long stop = feed.dataStop().get(partition);
+                            if (stop != start) {
+                                data.put("partition", partition.partition());
+                                data.put("from", start);
+                                data.put("until", stop);
+                            }
+                        });
+        run.put("data", data);
+        run.put("steps", last.getStep());
+        run.put("passes", last.getPasses());
+        run.put("trainingError", last.getTrainingError());
+        run.put("evaluationExamples", last.getEvaluationExamples());
+        run.put("parameterHash", last.getParameterHash());
+        run.put("secondsInSteps", last.getTrainingSeconds());
+        run.put("wallSeconds", Math.round(seconds * 10) / 10.0);
+        run.put("versions", new java.util.TreeMap<>(LatentFlowCommand.builtVersions()));
+        new com.fasterxml.jackson.databind.ObjectMapper()
+                .enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
+                .writeValue(folder.resolve("run.json").toFile(), run);
     }
 
     private static String optional(Object value) {

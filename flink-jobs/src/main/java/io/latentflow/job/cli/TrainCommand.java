@@ -49,7 +49,7 @@ import picocli.CommandLine.Spec;
                     + " G(E(x)), ALI only), losses.png, diagnostics.png, gradients.png,"
                     + " metrics.csv, manifest.json and snapshots/; for urnn, losses.png,"
                     + " gradient-norms.png, unitarity.png and metrics.csv; for autoencoder,"
-                    + " losses.png and metrics.csv."
+                    + " losses.png, metrics.csv and run.json."
         })
 final class TrainCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(TrainCommand.class);

@@ -3,6 +3,8 @@ package io.latentflow.job.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -74,5 +76,11 @@ class AutoencoderTrainCommandITCase {
         assertEquals(64, last[header.length - 1].length(), "the parameter hash");
         assertEquals("", csv.get(1).split(",", -1)[8], "step 0 solved nothing");
         assertTrue(ImageIO.read(runDir.resolve("losses.png").toFile()).getWidth() > 0);
+        JsonNode run = new ObjectMapper().readTree(runDir.resolve("run.json").toFile());
+        assertEquals("gauss-newton", run.path("optimizer").asText());
+        assertEquals(3, run.path("seed").asLong());
+        assertEquals("784-32-8-32-784", run.path("configuration").path("widths").asText());
+        assertEquals(150, run.path("data").path("until").asLong());
+        assertEquals(last[header.length - 1], run.path("parameterHash").asText());
     }
 }
