@@ -1,6 +1,11 @@
 package io.latentflow.core.nn;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -24,6 +29,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * thread-safe.
  */
 public final class FeedForwardNetwork {
+    /** Parameters hashed per buffer fill, so that a large network needs no byte copy of itself. */
+    private static final int HASH_CHUNK = 1 << 16;
+
     private final int[] widths;
     private final double leakySlope;
     private final OutputActivation outputActivation;
@@ -210,6 +218,32 @@ public final class FeedForwardNetwork {
     /** Returns the number of entries in the flat parameter vector. */
     public long parameterCount() {
         return parameters.length();
+    }
+
+    /**
+     * Returns the SHA-256 of the parameters as big-endian float32 values in flat-vector order, in
+     * hexadecimal: two networks with the same hash have the same weights to float32 precision, the
+     * check that a seeded run reproduces.
+     */
+    public String parameterHash() {
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime provides SHA-256", e);
+        }
+        float[] values =
+                (dataType == DataType.FLOAT ? parameters : parameters.castTo(DataType.FLOAT))
+                        .toFloatVector();
+        ByteBuffer bytes =
+                ByteBuffer.allocate(HASH_CHUNK * Float.BYTES).order(ByteOrder.BIG_ENDIAN);
+        for (int start = 0; start < values.length; start += HASH_CHUNK) {
+            int length = Math.min(HASH_CHUNK, values.length - start);
+            bytes.clear();
+            bytes.asFloatBuffer().put(values, start, length);
+            digest.update(bytes.array(), 0, length * Float.BYTES);
+        }
+        return HexFormat.of().formatHex(digest.digest());
     }
 
     /** Returns the flat parameter vector, live: layers' weights and biases are views into it. */

@@ -320,6 +320,35 @@ public final class SaddleFreeHessianFree {
         return iteration;
     }
 
+    /**
+     * Returns a copy of the last accepted step, from which conjugate gradients warm-start the next
+     * one, or null when the last step was rejected or none was taken.
+     */
+    public double[] previousStep() {
+        return previousStep == null ? null : previousStep.clone();
+    }
+
+    /**
+     * Replaces what this optimizer carries from one step to the next with a saved state, so that
+     * training resumes exactly where it was: a streaming trainer keeps these in its checkpointed
+     * state and rebuilds the optimizer from them.
+     *
+     * @param savedIteration steps taken before the state was saved
+     * @param savedDamping the damping lambda the next step will use, positive
+     * @param savedPreviousStep the last accepted step, copied, or null for none
+     */
+    public void restore(long savedIteration, double savedDamping, double[] savedPreviousStep) {
+        if (savedIteration < 0) {
+            throw new IllegalArgumentException("iteration must not be negative: " + savedIteration);
+        }
+        if (!(savedDamping > 0) || !Double.isFinite(savedDamping)) {
+            throw new IllegalArgumentException("damping must be positive: " + savedDamping);
+        }
+        this.iteration = savedIteration;
+        this.damping = savedDamping;
+        this.previousStep = savedPreviousStep == null ? null : savedPreviousStep.clone();
+    }
+
     /** Returns the configuration. */
     public HessianFreeConfig config() {
         return config;

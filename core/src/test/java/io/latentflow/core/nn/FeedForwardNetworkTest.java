@@ -179,4 +179,22 @@ class FeedForwardNetworkTest {
                 IllegalArgumentException.class,
                 () -> network.forward(Nd4j.zeros(DataType.DOUBLE, 2, 6)));
     }
+
+    @Test
+    void theParameterHashFollowsEveryWeightAndIsTheSameForTheSameSeed() {
+        int[] widths = {6, 4, 6};
+        FeedForwardNetwork first =
+                new FeedForwardNetwork(widths, 0.2, OutputActivation.SIGMOID, DataType.FLOAT);
+        FeedForwardNetwork second =
+                new FeedForwardNetwork(widths, 0.2, OutputActivation.SIGMOID, DataType.FLOAT);
+        first.initializeUniform(new SplittableRandom(5));
+        second.initializeUniform(new SplittableRandom(5));
+        String hash = first.parameterHash();
+
+        assertEquals(hash, second.parameterHash());
+        assertEquals(64, hash.length());
+        long last = second.parameterCount() - 1;
+        second.parameters().putScalar(last, second.parameters().getFloat(last) + 1e-6f);
+        assertNotEquals(hash, second.parameterHash());
+    }
 }

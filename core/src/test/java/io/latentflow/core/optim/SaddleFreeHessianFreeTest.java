@@ -1,5 +1,6 @@
 package io.latentflow.core.optim;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 class SaddleFreeHessianFreeTest {
     /** An objective given by closed forms of its loss, gradient and Hessian product. */
@@ -265,5 +267,56 @@ class SaddleFreeHessianFreeTest {
             assertEquals(1.0, objective.parameters().getDouble(1), method.toString());
             assertEquals(-0.25, step.lossAfter(), method.toString());
         }
+    }
+
+    @Test
+    void anOptimizerRestoredFromItsSavedStateTakesTheSameNextStep() {
+        for (CurvatureMethod method : CurvatureMethod.values()) {
+            HessianFreeConfig config = HessianFreeConfig.defaults(method, 0.5, 10);
+            SplittableRandom random = new SplittableRandom(3);
+            double[][] rows = new double[12][5];
+            for (double[] row : rows) {
+                for (int j = 0; j < row.length; j++) {
+                    row[j] = random.nextDouble();
+                }
+            }
+            INDArray data = Nd4j.createFromArray(rows);
+            FeedForwardNetwork continuing = smallAutoencoder();
+            FeedForwardNetwork resumed = smallAutoencoder();
+            NetworkObjective continuingObjective = objective(continuing, data);
+            NetworkObjective resumedObjective = objective(resumed, data);
+            SaddleFreeHessianFree optimizer = new SaddleFreeHessianFree(config);
+            optimizer.step(continuingObjective);
+            optimizer.step(continuingObjective);
+            resumed.parameters().assign(continuing.parameters());
+            SaddleFreeHessianFree restored = new SaddleFreeHessianFree(config);
+            restored.restore(optimizer.iteration(), optimizer.damping(), optimizer.previousStep());
+
+            HessianFreeStep expected = optimizer.step(continuingObjective);
+            HessianFreeStep actual = restored.step(resumedObjective);
+
+            assertEquals(expected, actual, method.toString());
+            assertArrayEquals(
+                    continuing.parameters().toDoubleVector(),
+                    resumed.parameters().toDoubleVector(),
+                    0.0,
+                    method.toString());
+            if (method != CurvatureMethod.SADDLE_FREE && expected.stepLength() > 0) {
+                assertTrue(optimizer.previousStep() != null, "a warm start is kept");
+            }
+        }
+    }
+
+    private static FeedForwardNetwork smallAutoencoder() {
+        FeedForwardNetwork network =
+                new FeedForwardNetwork(
+                        new int[] {5, 3, 5}, 0.2, OutputActivation.SIGMOID, DataType.DOUBLE);
+        network.initializeUniform(new SplittableRandom(11));
+        return network;
+    }
+
+    private static NetworkObjective objective(FeedForwardNetwork network, INDArray data) {
+        INDArray curvature = data.get(NDArrayIndex.interval(0, 6)).dup();
+        return new NetworkObjective(network, new SquaredError(), data, data, curvature, curvature);
     }
 }

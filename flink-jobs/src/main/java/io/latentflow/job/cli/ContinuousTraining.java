@@ -8,6 +8,7 @@ import io.latentflow.job.kafka.TopicNames;
 import io.latentflow.job.operators.TrainerSettings;
 import io.latentflow.job.produce.IdxImageSource;
 import io.latentflow.schema.ModelSnapshot;
+import io.latentflow.schema.TrainingMetrics;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -105,8 +106,8 @@ final class ContinuousTraining {
                         null,
                         null));
         ProgressDisplay progress = new ProgressDisplay(out, stopAtStep, System.console() != null);
-        try (MetricsFollower follower =
-                new MetricsFollower(bootstrap, metricsStart, runId, progress::show)) {
+        try (MetricsFollower<TrainingMetrics> follower =
+                MetricsFollower.trainingMetrics(bootstrap, metricsStart, runId, progress::show)) {
             Thread following = new Thread(follower, "metrics-follower");
             following.setDaemon(true);
             following.start();

@@ -9,6 +9,9 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.ToLongFunction;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -20,22 +23,59 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads one run's records from the monitoring topic, from given offsets on, while the job runs:
  * what the progress display and the loss plot are drawn from.
+ *
+ * @param <T> the metrics record type followed; records of other types are passed over
  */
-final class MetricsFollower implements Runnable, AutoCloseable {
+final class MetricsFollower<T extends SpecificRecord> implements Runnable, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MetricsFollower.class);
 
-    private final AvroWireFormat<TrainingMetrics> wireFormat = AvroWireFormat.trainingMetrics();
+    private final AvroWireFormat<T> wireFormat;
+    private final Function<T, CharSequence> runIdOf;
+    private final ToLongFunction<T> stepOf;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final String runId;
-    private final Consumer<TrainingMetrics> listener;
-    private final List<TrainingMetrics> received = new CopyOnWriteArrayList<>();
+    private final Consumer<T> listener;
+    private final List<T> received = new CopyOnWriteArrayList<>();
     private volatile boolean stopped;
 
-    MetricsFollower(
+    /** Follows the adversarial runs' TrainingMetrics of one run. */
+    static MetricsFollower<TrainingMetrics> trainingMetrics(
             String bootstrapServers,
             Map<TopicPartition, Long> from,
             String runId,
             Consumer<TrainingMetrics> listener) {
+        return new MetricsFollower<>(
+                AvroWireFormat.trainingMetrics(),
+                TrainingMetrics::getRunId,
+                TrainingMetrics::getStep,
+                bootstrapServers,
+                from,
+                runId,
+                listener);
+    }
+
+    /**
+     * Follows the records of one type and one run.
+     *
+     * @param wireFormat the record type's wire format
+     * @param runIdOf a record's run id
+     * @param stepOf a record's step, for {@link #awaitStep}
+     * @param bootstrapServers the cluster
+     * @param from the monitoring topic's offsets to start at
+     * @param runId the run followed
+     * @param listener called with every record of the run, on the follower's thread
+     */
+    MetricsFollower(
+            AvroWireFormat<T> wireFormat,
+            Function<T, CharSequence> runIdOf,
+            ToLongFunction<T> stepOf,
+            String bootstrapServers,
+            Map<TopicPartition, Long> from,
+            String runId,
+            Consumer<T> listener) {
+        this.wireFormat = wireFormat;
+        this.runIdOf = runIdOf;
+        this.stepOf = stepOf;
         Properties config = new Properties();
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
@@ -74,7 +114,7 @@ final class MetricsFollower implements Runnable, AutoCloseable {
                     record.offset());
             return;
         }
-        TrainingMetrics metrics;
+        T metrics;
         try {
             metrics = wireFormat.decode(record.value());
         } catch (Exception e) {
@@ -86,14 +126,14 @@ final class MetricsFollower implements Runnable, AutoCloseable {
                     e.getMessage());
             return;
         }
-        if (runId.equals(metrics.getRunId())) {
+        if (runId.contentEquals(runIdOf.apply(metrics))) {
             received.add(metrics);
             listener.accept(metrics);
         }
     }
 
     /** The records of the run received so far, in the order they were written. */
-    List<TrainingMetrics> received() {
+    List<T> received() {
         return new ArrayList<>(received);
     }
 
@@ -101,7 +141,8 @@ final class MetricsFollower implements Runnable, AutoCloseable {
     boolean awaitStep(long step, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            if (!received.isEmpty() && received.get(received.size() - 1).getStep() >= step) {
+            if (!received.isEmpty()
+                    && stepOf.applyAsLong(received.get(received.size() - 1)) >= step) {
                 return true;
             }
             Thread.sleep(50);

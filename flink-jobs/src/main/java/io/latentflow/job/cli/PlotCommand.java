@@ -30,7 +30,10 @@ import picocli.CommandLine.Spec;
             "Draw the monitor's curves as PNG files, every run overlaid: losses, discriminator"
                     + " accuracy, gradient norms (log scale), instance-noise sigma, the JSD"
                     + " estimate, reconstruction error, samples/s and dead letters.",
-            "Reads the metrics.csv of run folders, or every record the metrics topic holds."
+            "Reads the metrics.csv of run folders, or every record the metrics topic holds.",
+            "Autoencoder run folders (train --model autoencoder) are drawn as the Hessian-free"
+                    + " literature compares optimizers: training error by passes over the data"
+                    + " and by seconds, with a table of where each run ended."
         })
 final class PlotCommand implements Callable<Integer> {
 
@@ -77,6 +80,18 @@ final class PlotCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (source.runDirs != null && allAutoencoderRuns(source.runDirs)) {
+            Files.createDirectories(output);
+            List<String> table = AutoencoderComparisonPlots.write(source.runDirs, output);
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf(
+                    "Drew %d autoencoder runs into training-error-by-passes.png and"
+                            + " training-error-by-seconds.png in %s%n",
+                    source.runDirs.size(), output.toAbsolutePath());
+            table.forEach(out::println);
+            out.flush();
+            return 0;
+        }
         RunHistories histories = new RunHistories();
         if (source.runDirs != null) {
             for (Path folder : source.runDirs) {
@@ -107,6 +122,15 @@ final class PlotCommand implements Callable<Integer> {
                 output.toAbsolutePath());
         out.flush();
         return 0;
+    }
+
+    private static boolean allAutoencoderRuns(List<Path> folders) throws Exception {
+        for (Path folder : folders) {
+            if (!AutoencoderComparisonPlots.isAutoencoderRun(folder)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void readRunFolder(Path folder, RunHistories histories) throws Exception {

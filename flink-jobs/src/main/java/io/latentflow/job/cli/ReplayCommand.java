@@ -253,8 +253,9 @@ final class ReplayCommand implements Callable<Integer> {
         ProgressDisplay progress = new ProgressDisplay(out, plan.steps(), System.console() != null);
         long started = System.nanoTime();
         List<TrainingMetrics> metrics;
-        try (MetricsFollower follower =
-                new MetricsFollower(bootstrap, metricsStart, plan.replayId(), progress::show)) {
+        try (MetricsFollower<TrainingMetrics> follower =
+                MetricsFollower.trainingMetrics(
+                        bootstrap, metricsStart, plan.replayId(), progress::show)) {
             Thread following = new Thread(follower, "metrics-follower");
             following.setDaemon(true);
             following.start();

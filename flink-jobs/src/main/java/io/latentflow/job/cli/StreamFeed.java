@@ -140,6 +140,36 @@ final class StreamFeed {
         return thread;
     }
 
+    /**
+     * Starts writing {@code total} data records in the seed's order on a thread, without latent
+     * draws, for a model that takes none; a failure is kept for {@link #rethrowFailure}.
+     */
+    Thread startDataInBackground(ImageSource images, long seed, long total) {
+        Thread thread =
+                new Thread(
+                        () -> {
+                            try (DataSampleProducer data =
+                                    new DataSampleProducer(bootstrapServers, topics.data())) {
+                                for (long first = 0; first < total; first += CHUNK) {
+                                    data.produce(
+                                            runId,
+                                            images,
+                                            seed,
+                                            first,
+                                            Math.min(CHUNK, total - first));
+                                }
+                                LOG.info("Run {}: wrote {} data samples", runId, total);
+                            } catch (Throwable e) {
+                                failure = e;
+                                LOG.error("Run {}: writing the data stream failed", runId, e);
+                            }
+                        },
+                        "data-feed-" + runId);
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
+    }
+
     void rethrowFailure() {
         if (failure != null) {
             throw new IllegalStateException("Writing the input streams failed", failure);

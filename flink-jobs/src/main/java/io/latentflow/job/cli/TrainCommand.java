@@ -43,12 +43,13 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = LatentFlowCommand.Versions.class,
         description = {
-            "Train ALI or a GAN on Fashion-MNIST, or a uRNN on a sequence task, streamed through"
-                    + " Kafka into a local Flink MiniCluster.",
+            "Train ALI, a GAN or the deep autoencoder on Fashion-MNIST, or a uRNN on a sequence"
+                    + " task, streamed through Kafka into a local Flink MiniCluster.",
             "Writes into the run folder: samples.png (G(z)), reconstructions.png (x beside"
                     + " G(E(x)), ALI only), losses.png, diagnostics.png, gradients.png,"
                     + " metrics.csv, manifest.json and snapshots/; for urnn, losses.png,"
-                    + " gradient-norms.png, unitarity.png and metrics.csv."
+                    + " gradient-norms.png, unitarity.png and metrics.csv; for autoencoder,"
+                    + " losses.png, metrics.csv and run.json."
         })
 final class TrainCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(TrainCommand.class);
@@ -124,6 +125,26 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (options.isAutoencoder()) {
+            if (continuous) {
+                throw new IllegalArgumentException(
+                        "--continuous trains ALI or a GAN; --model autoencoder trains a bounded"
+                                + " run");
+            }
+            validateLocalOptions();
+            IdxImageSource images = IdxImageSource.trainingSet(datasetPath);
+            return new AutoencoderTrainRun(
+                            options,
+                            options.autoencoderTrainerSettings(
+                                    spec.commandLine().getParseResult(),
+                                    images.count(),
+                                    images.height() * images.width()),
+                            images,
+                            runDir,
+                            parallelism,
+                            spec.commandLine().getOut())
+                    .call();
+        }
         if (options.isRecurrent()) {
             if (continuous) {
                 throw new IllegalArgumentException(
@@ -215,8 +236,9 @@ final class TrainCommand implements Callable<Integer> {
                 new ProgressDisplay(out, options.steps, System.console() != null);
         long started = System.nanoTime();
         try (LiveMonitor liveMonitor = startMonitor(bootstrap, topics, metricsStart, runId, out);
-                MetricsFollower follower =
-                        new MetricsFollower(bootstrap, metricsStart, runId, progress::show)) {
+                MetricsFollower<TrainingMetrics> follower =
+                        MetricsFollower.trainingMetrics(
+                                bootstrap, metricsStart, runId, progress::show)) {
             Thread following = new Thread(follower, "metrics-follower");
             following.setDaemon(true);
             following.start();
@@ -287,6 +309,22 @@ final class TrainCommand implements Callable<Integer> {
             for (String option : List.of("--task", "--task-length")) {
                 if (given.hasMatchedOption(option)) {
                     throw new IllegalArgumentException(option + " needs --model urnn");
+                }
+            }
+        }
+        if (!options.isAutoencoder()) {
+            for (String option :
+                    List.of(
+                            "--optimizer",
+                            "--layers",
+                            "--gradient-batch",
+                            "--curvature-batch",
+                            "--momentum",
+                            "--damping",
+                            "--max-inner-iterations",
+                            "--evaluation-examples")) {
+                if (given.hasMatchedOption(option)) {
+                    throw new IllegalArgumentException(option + " needs --model autoencoder");
                 }
             }
         }

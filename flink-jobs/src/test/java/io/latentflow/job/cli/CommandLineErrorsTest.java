@@ -108,7 +108,37 @@ class CommandLineErrorsTest {
                 "--task must be copying or adding, was sorting"
             },
             {"--model", "urnn", "--task-length", "1", "--task-length must be at least 2, was 1"},
-            {"--model", "rnn", "unknown model rnn; expected ali, gan, urnn, ali-mlp or gan-mlp"},
+            {
+                "--model",
+                "rnn",
+                "unknown model rnn; expected ali, gan, urnn, autoencoder, ali-mlp or gan-mlp"
+            },
+            {"--optimizer", "adam", "--optimizer needs --model autoencoder"},
+            {"--curvature-batch", "10", "--curvature-batch needs --model autoencoder"},
+            {
+                "--model",
+                "autoencoder",
+                "--optimizer",
+                "lbfgs",
+                "--optimizer must be one of sgd, adam, rmsprop, hf, gauss-newton, sfhf, was lbfgs"
+            },
+            {
+                "--model",
+                "autoencoder",
+                "--layers",
+                "1000,x",
+                "--layers must be positive widths separated by commas, as 1000,500,250,30; was"
+                        + " 1000,x"
+            },
+            {
+                "--model",
+                "autoencoder",
+                "--gradient-batch",
+                "100",
+                "--curvature-batch",
+                "200",
+                "--curvature-batch must be 1 to --gradient-batch (100), was 200"
+            },
         };
         for (String[] option : cases) {
             errors.getBuffer().setLength(0);
