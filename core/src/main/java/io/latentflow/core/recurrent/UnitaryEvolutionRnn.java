@@ -47,6 +47,8 @@ public final class UnitaryEvolutionRnn {
     private final double[] parameters;
     private final int[] permutation;
     private final UnitaryDft dft;
+    private RecurrenceDesign design;
+    private DenseRecurrence dense;
 
     /**
      * Creates a network with the paper's initialization, every random draw taken from streams split
@@ -62,6 +64,7 @@ public final class UnitaryEvolutionRnn {
         this.layout = new UnitaryEvolutionRnnLayout(inputSize, hiddenSize, outputSize);
         this.parameters = new double[layout.size()];
         this.dft = new UnitaryDft(hiddenSize);
+        this.design = RecurrenceDesign.forHiddenSize(hiddenSize);
 
         SplittableRandom root = new SplittableRandom(seed);
         SplittableRandom phases = root.split();
@@ -117,6 +120,22 @@ public final class UnitaryEvolutionRnn {
         return parameters;
     }
 
+    /** Returns how the recurrence runs; by default {@link RecurrenceDesign#forHiddenSize}. */
+    public RecurrenceDesign design() {
+        return design;
+    }
+
+    /**
+     * Runs every later pass with the given design, for benchmarks and for tests that compare the
+     * two; the parameters and the results do not depend on it beyond rounding.
+     */
+    public void useDesign(RecurrenceDesign design) {
+        if (design == null) {
+            throw new IllegalArgumentException("design must not be null");
+        }
+        this.design = design;
+    }
+
     /** Returns a copy of the permutation: (P x)_j = x_{permutation[j]}. */
     public int[] permutation() {
         return permutation.clone();
@@ -151,16 +170,14 @@ public final class UnitaryEvolutionRnn {
      */
     public double[][] recurrentMatrix() {
         int n = layout.hiddenSize();
-        Factors factors = new Factors();
+        UnitaryFactorChain chain = chain();
         double[] row = new double[2 * n];
-        double[] scratch = new double[2 * n];
         double[] real = new double[n * n];
         double[] imaginary = new double[n * n];
         for (int j = 0; j < n; j++) {
             Arrays.fill(row, 0);
             row[2 * j] = 1;
-            factors.d1.apply(row);
-            applyAfterFirstPhase(factors, row, scratch);
+            chain.apply(row);
             for (int i = 0; i < n; i++) {
                 real[i * n + j] = row[2 * i];
                 imaginary[i * n + j] = row[2 * i + 1];
@@ -210,19 +227,19 @@ public final class UnitaryEvolutionRnn {
      * like {@link SequenceLoss} expects: T * B * k values.
      */
     public double[] outputs(SequenceBatch batch) {
+        if (design == RecurrenceDesign.DENSE_MATRIX) {
+            checkInputSize(batch);
+            return dense().forward(parameters, chain(), batch);
+        }
         return forward(batch).outputs;
     }
 
     /** Returns the loss of the network's outputs on a batch, without gradients. */
     public double loss(SequenceBatch batch, SequenceLoss loss) {
-        ForwardPass pass = forward(batch);
-        double[] outputGradient = new double[pass.outputs.length];
+        double[] outputs = outputs(batch);
+        double[] outputGradient = new double[outputs.length];
         return loss.evaluate(
-                pass.outputs,
-                batch.timeSteps(),
-                batch.batchSize(),
-                layout.outputSize(),
-                outputGradient);
+                outputs, batch.timeSteps(), batch.batchSize(), layout.outputSize(), outputGradient);
     }
 
     /**
@@ -262,13 +279,25 @@ public final class UnitaryEvolutionRnn {
             throw new IllegalArgumentException(
                     "gradient must have " + parameters.length + " entries, not " + gradient.length);
         }
-        ForwardPass pass = forward(batch);
         int k = layout.outputSize();
+        if (design == RecurrenceDesign.DENSE_MATRIX) {
+            checkInputSize(batch);
+            UnitaryFactorChain chain = chain();
+            double[] outputs = dense().forward(parameters, chain, batch);
+            double[] outputGradient = new double[outputs.length];
+            double value =
+                    loss.evaluate(outputs, batch.timeSteps(), batch.batchSize(), k, outputGradient);
+            Arrays.fill(gradient, 0);
+            dense().backward(
+                            parameters, chain, batch, outputGradient, gradient, stateGradientNorms);
+            return value;
+        }
+
+        ForwardPass pass = forward(batch);
         double[] outputGradient = new double[pass.outputs.length];
         double value =
                 loss.evaluate(
                         pass.outputs, batch.timeSteps(), batch.batchSize(), k, outputGradient);
-
         Arrays.fill(gradient, 0);
         double[] stateGradient = outputProjectionBackward(pass, outputGradient, gradient);
         recurrenceBackward(batch, pass, stateGradient, gradient, stateGradientNorms);
@@ -279,29 +308,19 @@ public final class UnitaryEvolutionRnn {
     /** What a forward pass keeps for the backward pass: z_t, h_t and y_t of every row. */
     private record ForwardPass(double[] preActivations, double[] states, double[] outputs) {}
 
-    /** The five parametrized factors of W, built once per pass from the current parameters. */
-    private final class Factors {
-        final PhaseDiagonal d1;
-        final PhaseDiagonal d2;
-        final PhaseDiagonal d3;
-        final HouseholderReflection r1;
-        final HouseholderReflection r2;
-
-        Factors() {
-            int n = layout.hiddenSize();
-            d1 = new PhaseDiagonal(parameters, layout.phase(1), n);
-            d2 = new PhaseDiagonal(parameters, layout.phase(2), n);
-            d3 = new PhaseDiagonal(parameters, layout.phase(3), n);
-            r1 =
-                    new HouseholderReflection(
-                            parameters, layout.reflectionReal(1), layout.reflectionImaginary(1), n);
-            r2 =
-                    new HouseholderReflection(
-                            parameters, layout.reflectionReal(2), layout.reflectionImaginary(2), n);
-        }
+    /** Returns W's factors built from the current parameters. */
+    private UnitaryFactorChain chain() {
+        return new UnitaryFactorChain(parameters, layout, permutation, dft);
     }
 
-    private ForwardPass forward(SequenceBatch batch) {
+    private DenseRecurrence dense() {
+        if (dense == null) {
+            dense = new DenseRecurrence(layout);
+        }
+        return dense;
+    }
+
+    private void checkInputSize(SequenceBatch batch) {
         if (batch.inputSize() != layout.inputSize()) {
             throw new IllegalArgumentException(
                     "inputs have "
@@ -309,13 +328,16 @@ public final class UnitaryEvolutionRnn {
                             + " features, the network takes "
                             + layout.inputSize());
         }
+    }
+
+    private ForwardPass forward(SequenceBatch batch) {
+        checkInputSize(batch);
         int n = layout.hiddenSize();
         int rows = batch.rows();
         double[] preActivations = inputProjection(batch);
         double[] states = new double[rows * 2 * n];
-        Factors factors = new Factors();
+        UnitaryFactorChain chain = chain();
         double[] row = new double[2 * n];
-        double[] scratch = new double[2 * n];
         int batchSize = batch.batchSize();
         int bias = layout.modReluBias();
 
@@ -324,11 +346,10 @@ public final class UnitaryEvolutionRnn {
                 int offset = (t * batchSize + b) * 2 * n;
                 // z_t = W h_{t-1} + V x_t, h_t = modReLU(z_t)
                 if (t == 0) {
-                    factors.d1.applyToSplit(parameters, layout.initialState(), row);
+                    chain.applyToSplit(parameters, layout.initialState(), row);
                 } else {
-                    factors.d1.applyToSplit(states, offset - batchSize * 2 * n, row);
+                    chain.applyToSplit(states, offset - batchSize * 2 * n, row);
                 }
-                applyAfterFirstPhase(factors, row, scratch);
                 for (int j = 0; j < n; j++) {
                     preActivations[offset + j] += row[2 * j];
                     preActivations[offset + n + j] += row[2 * j + 1];
@@ -337,37 +358,6 @@ public final class UnitaryEvolutionRnn {
             }
         }
         return new ForwardPass(preActivations, states, outputProjection(states, rows));
-    }
-
-    /**
-     * Applies D3 R2 F^-1 D2 P R1 F to an interleaved vector that D1 has already been applied to.
-     */
-    private void applyAfterFirstPhase(Factors factors, double[] row, double[] scratch) {
-        dft.forward(row, 0);
-        factors.r1.apply(row);
-        permute(row, scratch);
-        factors.d2.apply(row);
-        dft.inverse(row, 0);
-        factors.r2.apply(row);
-        factors.d3.apply(row);
-    }
-
-    /** Replaces row with P row, (P x)_j = x_{permutation[j]}. */
-    private void permute(double[] row, double[] scratch) {
-        for (int j = 0; j < permutation.length; j++) {
-            scratch[2 * j] = row[2 * permutation[j]];
-            scratch[2 * j + 1] = row[2 * permutation[j] + 1];
-        }
-        System.arraycopy(scratch, 0, row, 0, row.length);
-    }
-
-    /** Replaces row with P^T row, (P^T g)_{permutation[j]} = g_j. */
-    private void permuteBack(double[] row, double[] scratch) {
-        for (int j = 0; j < permutation.length; j++) {
-            scratch[2 * permutation[j]] = row[2 * j];
-            scratch[2 * permutation[j] + 1] = row[2 * j + 1];
-        }
-        System.arraycopy(scratch, 0, row, 0, row.length);
     }
 
     /**
@@ -463,16 +453,8 @@ public final class UnitaryEvolutionRnn {
         int batchSize = batch.batchSize();
         int bias = layout.modReluBias();
         int initial = layout.initialState();
-        Factors factors = new Factors();
-        double[] firstPhaseOut = new double[width];
-        double[] firstReflectionIn = new double[width];
-        double[] secondPhaseOut = new double[width];
-        double[] secondReflectionIn = new double[width];
-        double[] work = new double[width];
-        double[] scratch = new double[width];
+        UnitaryFactorChain chain = chain();
         double[] g = new double[width];
-        double[] firstVectorGradient = new double[width];
-        double[] secondVectorGradient = new double[width];
 
         for (int t = batch.timeSteps() - 1; t >= 0; t--) {
             if (stateGradientNorms != null) {
@@ -484,41 +466,17 @@ public final class UnitaryEvolutionRnn {
                 ModRelu.backward(
                         pass.preActivations, offset, parameters, bias, stateGradient, gradient, n);
 
-                // Recompute the chain's intermediate vectors from h_{t-1}.
-                if (t == 0) {
-                    factors.d1.applyToSplit(parameters, initial, firstPhaseOut);
-                } else {
-                    factors.d1.applyToSplit(pass.states, previous, firstPhaseOut);
-                }
-                System.arraycopy(firstPhaseOut, 0, firstReflectionIn, 0, width);
-                dft.forward(firstReflectionIn, 0);
-                System.arraycopy(firstReflectionIn, 0, secondPhaseOut, 0, width);
-                factors.r1.apply(secondPhaseOut);
-                permute(secondPhaseOut, scratch);
-                factors.d2.apply(secondPhaseOut);
-                System.arraycopy(secondPhaseOut, 0, secondReflectionIn, 0, width);
-                dft.inverse(secondReflectionIn, 0);
-                System.arraycopy(secondReflectionIn, 0, work, 0, width);
-                factors.r2.apply(work);
-                factors.d3.apply(work);
-
-                // dL/dh_{t-1} = W^H dL/dz_t = D1^H F^-1 R1 P^T D2^H F R2 D3^H dL/dz_t, with the
-                // factors' parameter gradients taken on the way.
+                // dL/dh_{t-1} = W^H dL/dz_t, the chain's intermediate vectors recomputed from
+                // h_{t-1}.
                 for (int j = 0; j < n; j++) {
                     g[2 * j] = stateGradient[offset + j];
                     g[2 * j + 1] = stateGradient[offset + n + j];
                 }
-                PhaseDiagonal.accumulateGradient(work, g, gradient, layout.phase(3));
-                factors.d3.applyConjugate(g);
-                factors.r2.backward(secondReflectionIn, g, secondVectorGradient);
-                dft.forward(g, 0);
-                PhaseDiagonal.accumulateGradient(secondPhaseOut, g, gradient, layout.phase(2));
-                factors.d2.applyConjugate(g);
-                permuteBack(g, scratch);
-                factors.r1.backward(firstReflectionIn, g, firstVectorGradient);
-                dft.inverse(g, 0);
-                PhaseDiagonal.accumulateGradient(firstPhaseOut, g, gradient, layout.phase(1));
-                factors.d1.applyConjugate(g);
+                if (t == 0) {
+                    chain.backwardFromSplit(parameters, initial, g, gradient);
+                } else {
+                    chain.backwardFromSplit(pass.states, previous, g, gradient);
+                }
 
                 double[] target = t == 0 ? gradient : stateGradient;
                 int targetOffset = t == 0 ? initial : previous;
@@ -528,8 +486,7 @@ public final class UnitaryEvolutionRnn {
                 }
             }
         }
-        splitInto(firstVectorGradient, gradient, 1);
-        splitInto(secondVectorGradient, gradient, 2);
+        chain.addReflectionGradients(gradient);
     }
 
     /**
@@ -547,15 +504,6 @@ public final class UnitaryEvolutionRnn {
             total += Math.sqrt(sum);
         }
         return total / rows;
-    }
-
-    private void splitInto(double[] interleaved, double[] gradient, int factor) {
-        int real = layout.reflectionReal(factor);
-        int imaginary = layout.reflectionImaginary(factor);
-        for (int j = 0; j < layout.hiddenSize(); j++) {
-            gradient[real + j] += interleaved[2 * j];
-            gradient[imaginary + j] += interleaved[2 * j + 1];
-        }
     }
 
     /** Adds dL/dV = sum over rows of dL/dz_t x_t^T, real and imaginary parts. */
