@@ -1,6 +1,5 @@
 package io.latentflow.core.recurrent;
 
-import java.nio.DoubleBuffer;
 import java.util.Arrays;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.openblas.global.openblas_nolapack;
@@ -40,15 +39,20 @@ final class DenseRecurrence {
 
     private int capacityRows = -1;
     private int capacityStateRows = -1;
+    private int capacityBatch = -1;
     private DoublePointer inputs;
     private DoublePointer states;
     private DoublePointer preActivations;
     private DoublePointer stateGradients;
     private DoublePointer outputs;
     private DoublePointer outputGradients;
-    private DoubleBuffer stateView;
-    private DoubleBuffer preActivationView;
-    private DoubleBuffer stateGradientView;
+    private DoublePointer stepProduct;
+    private double[] stepValues;
+
+    /** What the last forward pass keeps for the backward pass, in Java arrays. */
+    private double[] preActivationValues;
+
+    private double[] stateValues;
 
     private final DoublePointer matrix;
     private final DoublePointer matrixGradient;
@@ -98,7 +102,13 @@ final class DenseRecurrence {
                 preActivations,
                 0);
 
-        // Block 0 of the states holds h0 for every example, block t + 1 holds h_t.
+        double[] z = new double[rows * width];
+        preActivations.position(0).get(z, 0, z.length);
+        double[] h = new double[rows * width];
+
+        // The products read the states outside the heap: block 0 holds h0 for every example,
+        // block t + 1 holds h_t. The element-wise work runs on Java arrays, which loops reach
+        // several times faster than buffers outside the heap.
         for (int b = 0; b < batchSize; b++) {
             states.position((long) b * width).put(parameters, layout.initialState(), width);
         }
@@ -106,26 +116,20 @@ final class DenseRecurrence {
         int bias = layout.modReluBias();
         int block = batchSize * width;
         for (int t = 0; t < batch.timeSteps(); t++) {
-            // z_t += h_{t-1} M^T, h_t = modReLU(z_t)
-            product(
-                    NO_TRANSPOSE,
-                    TRANSPOSE,
-                    batchSize,
-                    width,
-                    width,
-                    states,
-                    (long) t * block,
-                    matrix,
-                    0,
-                    1,
-                    preActivations,
-                    (long) t * block);
-            for (int b = 0; b < batchSize; b++) {
-                int offset = t * block + b * width;
-                ModRelu.forward(
-                        preActivationView, offset, parameters, bias, stateView, offset + block, n);
+            // z_t = h_{t-1} M^T + V x_t, h_t = modReLU(z_t)
+            stepProduct(states, (long) t * block, batchSize, TRANSPOSE);
+            int start = t * block;
+            for (int q = 0; q < block; q++) {
+                z[start + q] += stepValues[q];
             }
+            for (int b = 0; b < batchSize; b++) {
+                ModRelu.forward(z, start + b * width, parameters, bias, h, n);
+            }
+            states.position((long) start + block).put(h, start, block);
+            states.position(0);
         }
+        preActivationValues = z;
+        stateValues = h;
 
         // y = U h + c for every row.
         outputWeights.position(0).put(parameters, layout.outputWeights(), k * width);
@@ -209,6 +213,9 @@ final class DenseRecurrence {
                 0,
                 stateGradients,
                 block);
+        double[] g = new double[rows * width];
+        stateGradients.position(block).get(g, 0, g.length);
+        stateGradients.position(0);
         product(
                 TRANSPOSE,
                 NO_TRANSPOSE,
@@ -230,45 +237,28 @@ final class DenseRecurrence {
             }
         }
 
-        // Backwards in time: dL/dz_t by modReLU in place, then dL/dh_{t-1} += dL/dz_t M.
-        for (int q = 0; q < block; q++) {
-            stateGradientView.put(q, 0);
-        }
+        // Backwards in time: dL/dz_t by modReLU in place, then dL/dh_{t-1} += dL/dz_t M. The
+        // products read dL/dz_t outside the heap at block t + 1.
         int bias = layout.modReluBias();
+        int initial = layout.initialState();
         for (int t = batch.timeSteps() - 1; t >= 0; t--) {
-            int offset = (t + 1) * block;
+            int start = t * block;
             if (stateGradientNorms != null) {
-                stateGradientNorms[t] = meanNorm(offset, batchSize);
+                stateGradientNorms[t] = meanNorm(g, start, batchSize);
             }
             for (int b = 0; b < batchSize; b++) {
                 ModRelu.backward(
-                        preActivationView,
-                        t * block + b * width,
-                        parameters,
-                        bias,
-                        stateGradientView,
-                        offset + b * width,
-                        gradient,
-                        n);
+                        preActivationValues, start + b * width, parameters, bias, g, gradient, n);
             }
-            product(
-                    NO_TRANSPOSE,
-                    NO_TRANSPOSE,
-                    batchSize,
-                    width,
-                    width,
-                    stateGradients,
-                    offset,
-                    matrix,
-                    0,
-                    1,
-                    stateGradients,
-                    (long) t * block);
-        }
-        int initial = layout.initialState();
-        for (int b = 0; b < batchSize; b++) {
-            for (int q = 0; q < width; q++) {
-                gradient[initial + q] += stateGradientView.get(b * width + q);
+            stateGradients.position((long) start + block).put(g, start, block);
+            stateGradients.position(0);
+            stepProduct(stateGradients, (long) start + block, batchSize, NO_TRANSPOSE);
+            for (int q = 0; q < block; q++) {
+                if (t > 0) {
+                    g[start - block + q] += stepValues[q];
+                } else {
+                    gradient[initial + q % width] += stepValues[q];
+                }
             }
         }
 
@@ -325,12 +315,30 @@ final class DenseRecurrence {
         chain.addReflectionGradients(gradient);
     }
 
-    private double meanNorm(int offset, int rows) {
+    /** Writes rows x M^T (TRANSPOSE) or rows x M (NO_TRANSPOSE) into stepValues. */
+    private void stepProduct(DoublePointer source, long offset, int rows, int transposeMatrix) {
+        product(
+                NO_TRANSPOSE,
+                transposeMatrix,
+                rows,
+                width,
+                width,
+                source,
+                offset,
+                matrix,
+                0,
+                0,
+                stepProduct,
+                0);
+        stepProduct.position(0).get(stepValues, 0, rows * width);
+    }
+
+    private double meanNorm(double[] values, int offset, int rows) {
         double total = 0;
         for (int r = 0; r < rows; r++) {
             double sum = 0;
             for (int q = offset + r * width; q < offset + (r + 1) * width; q++) {
-                double value = stateGradientView.get(q);
+                double value = values[q];
                 sum += value * value;
             }
             total += Math.sqrt(sum);
@@ -383,11 +391,14 @@ final class DenseRecurrence {
     }
 
     private void ensureCapacity(int rows, int batchSize) {
-        if (rows <= capacityRows && rows + batchSize <= capacityStateRows) {
+        if (rows <= capacityRows
+                && rows + batchSize <= capacityStateRows
+                && batchSize <= capacityBatch) {
             return;
         }
         closeBatchBuffers();
         rows = Math.max(rows, capacityRows);
+        batchSize = Math.max(batchSize, capacityBatch);
         long stateRows = Math.max((long) rows + batchSize, capacityStateRows);
         inputs = new DoublePointer((long) rows * layout.inputSize());
         states = new DoublePointer(stateRows * width);
@@ -395,17 +406,23 @@ final class DenseRecurrence {
         stateGradients = new DoublePointer(stateRows * width);
         outputs = new DoublePointer((long) rows * layout.outputSize());
         outputGradients = new DoublePointer((long) rows * layout.outputSize());
-        stateView = states.asBuffer();
-        preActivationView = preActivations.asBuffer();
-        stateGradientView = stateGradients.asBuffer();
+        stepProduct = new DoublePointer((long) batchSize * width);
+        stepValues = new double[batchSize * width];
         capacityRows = rows;
         capacityStateRows = (int) stateRows;
+        capacityBatch = batchSize;
     }
 
     private void closeBatchBuffers() {
         for (DoublePointer buffer :
                 new DoublePointer[] {
-                    inputs, states, preActivations, stateGradients, outputs, outputGradients
+                    inputs,
+                    states,
+                    preActivations,
+                    stateGradients,
+                    outputs,
+                    outputGradients,
+                    stepProduct
                 }) {
             if (buffer != null) {
                 buffer.close();

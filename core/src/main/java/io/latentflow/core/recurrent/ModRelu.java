@@ -1,7 +1,5 @@
 package io.latentflow.core.recurrent;
 
-import java.nio.DoubleBuffer;
-
 /**
  * The modReLU nonlinearity of the unitary evolution RNN (Arjovsky, Shah and Bengio, <a
  * href="https://arxiv.org/abs/1511.06464">arXiv:1511.06464</a>): modReLU(z) = ReLU(|z| + b) z /
@@ -84,66 +82,6 @@ public final class ModRelu {
             } else {
                 gradient[offset + j] = 0;
                 gradient[offset + n + j] = 0;
-            }
-        }
-    }
-
-    /**
-     * As {@link #forward(double[], int, double[], int, double[], int)} on buffers, for the dense
-     * recurrence whose states live outside the Java heap: z split at {@code offset}, h written
-     * split at {@code stateOffset}.
-     */
-    static void forward(
-            DoubleBuffer z,
-            int offset,
-            double[] bias,
-            int biasOffset,
-            DoubleBuffer h,
-            int stateOffset,
-            int n) {
-        for (int j = 0; j < n; j++) {
-            double re = z.get(offset + j);
-            double im = z.get(offset + n + j);
-            double rho = Math.sqrt(re * re + im * im + EPSILON_SQUARED);
-            double shifted = rho + bias[biasOffset + j];
-            double scale = shifted > 0 ? shifted / rho : 0;
-            h.put(stateOffset + j, scale * re);
-            h.put(stateOffset + n + j, scale * im);
-        }
-    }
-
-    /**
-     * As {@link #backward(double[], int, double[], int, double[], double[], int)} on buffers: z
-     * split at {@code offset}, the gradient split at {@code gradientOffset}.
-     */
-    static void backward(
-            DoubleBuffer z,
-            int offset,
-            double[] bias,
-            int biasOffset,
-            DoubleBuffer gradient,
-            int gradientOffset,
-            double[] biasGradient,
-            int n) {
-        for (int j = 0; j < n; j++) {
-            double re = z.get(offset + j);
-            double im = z.get(offset + n + j);
-            double rho = Math.sqrt(re * re + im * im + EPSILON_SQUARED);
-            double b = bias[biasOffset + j];
-            int real = gradientOffset + j;
-            int imaginary = gradientOffset + n + j;
-            if (rho + b > 0) {
-                double gRe = gradient.get(real);
-                double gIm = gradient.get(imaginary);
-                double q = gRe * re + gIm * im;
-                double scale = (rho + b) / rho;
-                double radial = q * b / (rho * rho * rho);
-                gradient.put(real, scale * gRe - radial * re);
-                gradient.put(imaginary, scale * gIm - radial * im);
-                biasGradient[biasOffset + j] += q / rho;
-            } else {
-                gradient.put(real, 0);
-                gradient.put(imaginary, 0);
             }
         }
     }

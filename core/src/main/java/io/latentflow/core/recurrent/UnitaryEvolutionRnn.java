@@ -49,6 +49,7 @@ public final class UnitaryEvolutionRnn {
     private final UnitaryDft dft;
     private RecurrenceDesign design;
     private DenseRecurrence dense;
+    private final BlasMatrixProduct products = new BlasMatrixProduct();
 
     /**
      * Creates a network with the paper's initialization, every random draw taken from streams split
@@ -360,29 +361,23 @@ public final class UnitaryEvolutionRnn {
         return new ForwardPass(preActivations, states, outputProjection(states, rows));
     }
 
-    /**
-     * Returns V x_t for every row as [Re; Im], skipping zero inputs (one-hot inputs are common).
-     */
+    /** Returns V x_t for every row as [Re; Im]: X V^T with V = [Re V; Im V], 2n x m. */
     private double[] inputProjection(SequenceBatch batch) {
-        int n = layout.hiddenSize();
-        int m = layout.inputSize();
-        int real = layout.inputReal();
-        int imaginary = layout.inputImaginary();
-        double[] inputs = batch.inputs();
-        double[] projected = new double[batch.rows() * 2 * n];
-        for (int r = 0; r < batch.rows(); r++) {
-            int out = r * 2 * n;
-            for (int i = 0; i < m; i++) {
-                double x = inputs[r * m + i];
-                if (x == 0) {
-                    continue;
-                }
-                for (int j = 0; j < n; j++) {
-                    projected[out + j] += parameters[real + j * m + i] * x;
-                    projected[out + n + j] += parameters[imaginary + j * m + i] * x;
-                }
-            }
-        }
+        int width = 2 * layout.hiddenSize();
+        double[] projected = new double[batch.rows() * width];
+        products.multiply(
+                false,
+                true,
+                batch.rows(),
+                width,
+                layout.inputSize(),
+                batch.inputs(),
+                0,
+                parameters,
+                layout.inputReal(),
+                0,
+                projected,
+                0);
         return projected;
     }
 
@@ -390,48 +385,67 @@ public final class UnitaryEvolutionRnn {
     private double[] outputProjection(double[] states, int rows) {
         int width = 2 * layout.hiddenSize();
         int k = layout.outputSize();
-        int weights = layout.outputWeights();
         int bias = layout.outputBias();
         double[] outputs = new double[rows * k];
+        products.multiply(
+                false,
+                true,
+                rows,
+                k,
+                width,
+                states,
+                0,
+                parameters,
+                layout.outputWeights(),
+                0,
+                outputs,
+                0);
         for (int r = 0; r < rows; r++) {
-            int state = r * width;
             for (int o = 0; o < k; o++) {
-                int weightRow = weights + o * width;
-                double sum = parameters[bias + o];
-                for (int q = 0; q < width; q++) {
-                    sum += parameters[weightRow + q] * states[state + q];
-                }
-                outputs[r * k + o] = sum;
+                outputs[r * k + o] += parameters[bias + o];
             }
         }
         return outputs;
     }
 
-    /**
-     * Adds dL/dU and dL/dc to the gradient and returns dL/dh for every row as [Re; Im], skipping
-     * rows whose output gradient is zero (the steps a loss masks out).
-     */
+    /** Adds dL/dU and dL/dc to the gradient and returns dL/dh for every row as [Re; Im]. */
     private double[] outputProjectionBackward(
             ForwardPass pass, double[] outputGradient, double[] gradient) {
         int width = 2 * layout.hiddenSize();
         int k = layout.outputSize();
-        int weights = layout.outputWeights();
         int bias = layout.outputBias();
         int rows = pass.outputs.length / k;
         double[] stateGradient = new double[rows * width];
+        // dL/dh = dL/dy U, dL/dU = dL/dy^T H, dL/dc = the column sums of dL/dy.
+        products.multiply(
+                false,
+                false,
+                rows,
+                width,
+                k,
+                outputGradient,
+                0,
+                parameters,
+                layout.outputWeights(),
+                0,
+                stateGradient,
+                0);
+        products.multiply(
+                true,
+                false,
+                k,
+                width,
+                rows,
+                outputGradient,
+                0,
+                pass.states,
+                0,
+                1,
+                gradient,
+                layout.outputWeights());
         for (int r = 0; r < rows; r++) {
-            int state = r * width;
             for (int o = 0; o < k; o++) {
-                double g = outputGradient[r * k + o];
-                if (g == 0) {
-                    continue;
-                }
-                int weightRow = weights + o * width;
-                gradient[bias + o] += g;
-                for (int q = 0; q < width; q++) {
-                    stateGradient[state + q] += g * parameters[weightRow + q];
-                    gradient[weightRow + q] += g * pass.states[state + q];
-                }
+                gradient[bias + o] += outputGradient[r * k + o];
             }
         }
         return stateGradient;
@@ -506,26 +520,21 @@ public final class UnitaryEvolutionRnn {
         return total / rows;
     }
 
-    /** Adds dL/dV = sum over rows of dL/dz_t x_t^T, real and imaginary parts. */
+    /** Adds dL/dV = dL/dZ^T X, real parts in its first n rows and imaginary parts after. */
     private void inputProjectionBackward(
             SequenceBatch batch, double[] preActivationGradient, double[] gradient) {
-        int n = layout.hiddenSize();
-        int m = layout.inputSize();
-        int real = layout.inputReal();
-        int imaginary = layout.inputImaginary();
-        double[] inputs = batch.inputs();
-        for (int r = 0; r < batch.rows(); r++) {
-            int row = r * 2 * n;
-            for (int i = 0; i < m; i++) {
-                double x = inputs[r * m + i];
-                if (x == 0) {
-                    continue;
-                }
-                for (int j = 0; j < n; j++) {
-                    gradient[real + j * m + i] += preActivationGradient[row + j] * x;
-                    gradient[imaginary + j * m + i] += preActivationGradient[row + n + j] * x;
-                }
-            }
-        }
+        products.multiply(
+                true,
+                false,
+                2 * layout.hiddenSize(),
+                layout.inputSize(),
+                batch.rows(),
+                preActivationGradient,
+                0,
+                batch.inputs(),
+                0,
+                1,
+                gradient,
+                layout.inputReal());
     }
 }

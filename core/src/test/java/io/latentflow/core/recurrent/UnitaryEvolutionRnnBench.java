@@ -19,6 +19,9 @@ import org.nd4j.linalg.factory.Nd4j;
  *       hidden 128, batch 20 on the copying task of delay T - 20, after a JIT warm-up;
  *   <li>{@code step-hidden HIDDEN T...}: the same at another hidden size, with fewer steps where T
  *       * HIDDEN exceeds 100 * 512, for the comparison with core/src/test/python/urnn_bench.py;
+ *   <li>{@code step-design DESIGN HIDDEN T...}: the same with the recurrence design forced to
+ *       {@link RecurrenceDesign} DESIGN ({@code FACTOR_LOOPS} or {@code DENSE_MATRIX}) instead of
+ *       the one chosen by size;
  *   <li>{@code copy T ITERATIONS [SEED]}: trains on the copying task of delay T with the paper's
  *       settings (hidden 128, batch 20, RMSProp lr 1e-3, decay 0.9) and prints the mean cost of
  *       every 50 iterations against the baseline 10 log 8 / (T + 20);
@@ -36,15 +39,15 @@ public final class UnitaryEvolutionRnnBench {
     public static void main(String[] args) {
         if (args.length >= 2 && args[0].equals("step")) {
             for (int i = 1; i < args.length; i++) {
-                stepTime(HIDDEN, Integer.parseInt(args[i]), 30, 30);
+                stepTime(null, HIDDEN, Integer.parseInt(args[i]), 30, 30);
             }
         } else if (args.length >= 3 && args[0].equals("step-hidden")) {
-            int hidden = Integer.parseInt(args[1]);
-            for (int i = 2; i < args.length; i++) {
-                int length = Integer.parseInt(args[i]);
-                boolean small = (long) length * hidden <= 100 * 512;
-                stepTime(hidden, length, small ? 10 : 3, small ? 10 : 5);
-            }
+            stepTimes(null, Integer.parseInt(args[1]), Arrays.copyOfRange(args, 2, args.length));
+        } else if (args.length >= 4 && args[0].equals("step-design")) {
+            stepTimes(
+                    RecurrenceDesign.valueOf(args[1]),
+                    Integer.parseInt(args[2]),
+                    Arrays.copyOfRange(args, 3, args.length));
         } else if (args.length >= 3 && args[0].equals("copy")) {
             long seed = args.length > 3 ? Long.parseLong(args[3]) : 1;
             copy(Integer.parseInt(args[1]), Integer.parseInt(args[2]), seed);
@@ -52,13 +55,23 @@ public final class UnitaryEvolutionRnnBench {
             projection(Integer.parseInt(args[1]));
         } else {
             System.err.println(
-                    "usage: step T... | step-hidden HIDDEN T... | copy T ITERATIONS [SEED]"
+                    "usage: step T... | step-hidden HIDDEN T... | step-design DESIGN HIDDEN T..."
+                            + " | copy T ITERATIONS [SEED]"
                             + " | projection ROWS");
             System.exit(2);
         }
     }
 
-    private static void stepTime(int hidden, int sequenceLength, int warmUp, int measured) {
+    private static void stepTimes(RecurrenceDesign design, int hidden, String[] lengths) {
+        for (String argument : lengths) {
+            int length = Integer.parseInt(argument);
+            boolean small = (long) length * hidden <= 100 * 512;
+            stepTime(design, hidden, length, small ? 10 : 3, small ? 10 : 5);
+        }
+    }
+
+    private static void stepTime(
+            RecurrenceDesign design, int hidden, int sequenceLength, int warmUp, int measured) {
         CopyingMemoryTask task = new CopyingMemoryTask(sequenceLength - 20, 1);
         UnitaryEvolutionRnn network =
                 new UnitaryEvolutionRnn(
@@ -66,6 +79,9 @@ public final class UnitaryEvolutionRnnBench {
                         hidden,
                         CopyingMemoryTask.OUTPUT_CLASSES,
                         1);
+        if (design != null) {
+            network.useDesign(design);
+        }
         RmsProp optimizer = RmsProp.withPaperSettings(network.parameters().length);
         double[] gradient = new double[network.parameters().length];
         TaskBatch batch = task.batch(0, BATCH);
@@ -89,9 +105,10 @@ public final class UnitaryEvolutionRnnBench {
         double mean = Arrays.stream(times).average().orElse(0) / 1e6;
         System.out.printf(
                 Locale.ROOT,
-                "T=%d hidden=%d batch=%d: BPTT step mean %.2f ms, median %.2f ms, min %.2f ms;"
+                "%s T=%d hidden=%d batch=%d: BPTT step mean %.2f ms, median %.2f ms, min %.2f ms;"
                         + " thread CPU time median %.2f ms, min %.2f ms (%d steps after %d"
                         + " warm-up)%n",
+                network.design(),
                 sequenceLength,
                 hidden,
                 BATCH,
