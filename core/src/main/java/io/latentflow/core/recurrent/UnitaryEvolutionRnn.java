@@ -29,14 +29,18 @@ import java.util.SplittableRandom;
  * real numbers; U with fan-in 2n and fan-out k), c = 0, and the initial state uniform in [-a, a]
  * per real and imaginary part with a = sqrt(3 / (2n)), so that E |h0|^2 = 1; h0 is learned.
  *
- * <p>For speed every time step runs as loops over primitive arrays: the factor chain works on one
- * example's state at a time in a buffer of interleaved real and imaginary parts (the layout
- * JTransforms transforms in place), while the states kept for backpropagation are stored per (step,
- * example) row as [Re; Im]. The input projection V x_t for all steps is one product over all T * B
- * rows before the recurrence, and the output projection one product after it. Backpropagation keeps
- * the pre-activations z_t and the states h_t of every step (memory linear in T) and recomputes the
- * factor chain's intermediate vectors from h_{t-1} on the way back, one extra application of W per
- * step instead of eight stored vectors per step.
+ * <p>The recurrence runs in one of two designs ({@link RecurrenceDesign}), chosen by hidden size
+ * unless {@link #useDesign} says otherwise; both give the same outputs and gradients to rounding.
+ * With {@link RecurrenceDesign#FACTOR_LOOPS} every time step runs as loops over primitive arrays:
+ * the factor chain ({@link UnitaryFactorChain}) works on one example's state at a time in a buffer
+ * of interleaved real and imaginary parts (the layout JTransforms transforms in place), while the
+ * states kept for backpropagation are stored per (step, example) row as [Re; Im]. Backpropagation
+ * keeps the pre-activations z_t, the states h_t and four intermediate vectors of the chain for
+ * every row (memory linear in T, 12 n doubles per row; the fifth, D1 h_{t-1}, costs O(n) to redo).
+ * Where those would take more than 1 GiB, the backward pass recomputes them from h_{t-1} instead,
+ * one extra application of W per step. With {@link RecurrenceDesign#DENSE_MATRIX}, see {@link
+ * DenseRecurrence}. Either way the input projection V x_t for all steps runs over all T * B rows
+ * before the recurrence, and the output projection is one OpenBLAS product after it.
  *
  * <p>Instances are not thread-safe.
  */
@@ -135,6 +139,14 @@ public final class UnitaryEvolutionRnn {
             throw new IllegalArgumentException("design must not be null");
         }
         this.design = design;
+    }
+
+    /**
+     * Sets how many doubles of FFT outputs the factor-loop design may keep for the backward pass,
+     * so that tests reach the path that recomputes them.
+     */
+    void keepTransformsUpTo(long doubles) {
+        keptTransformsLimit = doubles;
     }
 
     /** Returns a copy of the permutation: (P x)_j = x_{permutation[j]}. */
@@ -306,8 +318,20 @@ public final class UnitaryEvolutionRnn {
         return value;
     }
 
-    /** What a forward pass keeps for the backward pass: z_t, h_t and y_t of every row. */
-    private record ForwardPass(double[] preActivations, double[] states, double[] outputs) {}
+    /**
+     * The most doubles the factor-loop design keeps of the factor chain's intermediate vectors
+     * (four vectors of 2n per row, 1 GiB); above it the backward pass applies the chain again.
+     */
+    private static final long KEPT_TRANSFORMS_LIMIT = 1L << 27;
+
+    private long keptTransformsLimit = KEPT_TRANSFORMS_LIMIT;
+
+    /**
+     * What a forward pass keeps for the backward pass: z_t, h_t and y_t of every row, and the
+     * factor chain's intermediate vectors of every row (null where they would exceed the limit).
+     */
+    private record ForwardPass(
+            double[] preActivations, double[] states, double[] outputs, double[] transforms) {}
 
     /** Returns W's factors built from the current parameters. */
     private UnitaryFactorChain chain() {
@@ -337,6 +361,9 @@ public final class UnitaryEvolutionRnn {
         int rows = batch.rows();
         double[] preActivations = inputProjection(batch);
         double[] states = new double[rows * 2 * n];
+        int kept = UnitaryFactorChain.KEPT_VECTORS * 2 * n;
+        double[] transforms =
+                (long) rows * kept <= keptTransformsLimit ? new double[rows * kept] : null;
         UnitaryFactorChain chain = chain();
         double[] row = new double[2 * n];
         int batchSize = batch.batchSize();
@@ -346,10 +373,13 @@ public final class UnitaryEvolutionRnn {
             for (int b = 0; b < batchSize; b++) {
                 int offset = (t * batchSize + b) * 2 * n;
                 // z_t = W h_{t-1} + V x_t, h_t = modReLU(z_t)
-                if (t == 0) {
-                    chain.applyToSplit(parameters, layout.initialState(), row);
+                double[] previous = t == 0 ? parameters : states;
+                int previousOffset = t == 0 ? layout.initialState() : offset - batchSize * 2 * n;
+                if (transforms != null) {
+                    chain.applyToSplitKeeping(
+                            previous, previousOffset, row, transforms, (t * batchSize + b) * kept);
                 } else {
-                    chain.applyToSplit(states, offset - batchSize * 2 * n, row);
+                    chain.applyToSplit(previous, previousOffset, row);
                 }
                 for (int j = 0; j < n; j++) {
                     preActivations[offset + j] += row[2 * j];
@@ -358,26 +388,33 @@ public final class UnitaryEvolutionRnn {
                 ModRelu.forward(preActivations, offset, parameters, bias, states, n);
             }
         }
-        return new ForwardPass(preActivations, states, outputProjection(states, rows));
+        return new ForwardPass(preActivations, states, outputProjection(states, rows), transforms);
     }
 
-    /** Returns V x_t for every row as [Re; Im]: X V^T with V = [Re V; Im V], 2n x m. */
+    /**
+     * Returns V x_t for every row as [Re; Im], in loops that skip zero inputs: the tasks' inputs
+     * are one-hot or have one or two features, where this beats a product and its copies.
+     */
     private double[] inputProjection(SequenceBatch batch) {
-        int width = 2 * layout.hiddenSize();
-        double[] projected = new double[batch.rows() * width];
-        products.multiply(
-                false,
-                true,
-                batch.rows(),
-                width,
-                layout.inputSize(),
-                batch.inputs(),
-                0,
-                parameters,
-                layout.inputReal(),
-                0,
-                projected,
-                0);
+        int n = layout.hiddenSize();
+        int m = layout.inputSize();
+        int real = layout.inputReal();
+        int imaginary = layout.inputImaginary();
+        double[] inputs = batch.inputs();
+        double[] projected = new double[batch.rows() * 2 * n];
+        for (int r = 0; r < batch.rows(); r++) {
+            int out = r * 2 * n;
+            for (int i = 0; i < m; i++) {
+                double x = inputs[r * m + i];
+                if (x == 0) {
+                    continue;
+                }
+                for (int j = 0; j < n; j++) {
+                    projected[out + j] += parameters[real + j * m + i] * x;
+                    projected[out + n + j] += parameters[imaginary + j * m + i] * x;
+                }
+            }
+        }
         return projected;
     }
 
@@ -486,10 +523,18 @@ public final class UnitaryEvolutionRnn {
                     g[2 * j] = stateGradient[offset + j];
                     g[2 * j + 1] = stateGradient[offset + n + j];
                 }
-                if (t == 0) {
-                    chain.backwardFromSplit(parameters, initial, g, gradient);
+                double[] source = t == 0 ? parameters : pass.states;
+                int sourceOffset = t == 0 ? initial : previous;
+                if (pass.transforms != null) {
+                    chain.backwardFromKept(
+                            source,
+                            sourceOffset,
+                            pass.transforms,
+                            offset * UnitaryFactorChain.KEPT_VECTORS,
+                            g,
+                            gradient);
                 } else {
-                    chain.backwardFromSplit(pass.states, previous, g, gradient);
+                    chain.backwardFromSplit(source, sourceOffset, g, gradient);
                 }
 
                 double[] target = t == 0 ? gradient : stateGradient;
@@ -520,21 +565,26 @@ public final class UnitaryEvolutionRnn {
         return total / rows;
     }
 
-    /** Adds dL/dV = dL/dZ^T X, real parts in its first n rows and imaginary parts after. */
+    /** Adds dL/dV = sum over rows of dL/dz_t x_t^T, real and imaginary parts, skipping zeros. */
     private void inputProjectionBackward(
             SequenceBatch batch, double[] preActivationGradient, double[] gradient) {
-        products.multiply(
-                true,
-                false,
-                2 * layout.hiddenSize(),
-                layout.inputSize(),
-                batch.rows(),
-                preActivationGradient,
-                0,
-                batch.inputs(),
-                0,
-                1,
-                gradient,
-                layout.inputReal());
+        int n = layout.hiddenSize();
+        int m = layout.inputSize();
+        int real = layout.inputReal();
+        int imaginary = layout.inputImaginary();
+        double[] inputs = batch.inputs();
+        for (int r = 0; r < batch.rows(); r++) {
+            int row = r * 2 * n;
+            for (int i = 0; i < m; i++) {
+                double x = inputs[r * m + i];
+                if (x == 0) {
+                    continue;
+                }
+                for (int j = 0; j < n; j++) {
+                    gradient[real + j * m + i] += preActivationGradient[row + j] * x;
+                    gradient[imaginary + j * m + i] += preActivationGradient[row + n + j] * x;
+                }
+            }
+        }
     }
 }

@@ -68,6 +68,31 @@ final class UnitaryFactorChain {
         applyAfterFirstPhase(row);
     }
 
+    /** Interleaved vectors of 2n that {@link #applyToSplitKeeping} keeps per application. */
+    static final int KEPT_VECTORS = 4;
+
+    /**
+     * As {@link #applyToSplit}, and copies the intermediate vectors the backward pass needs, F D1
+     * h, D2 P R1 F D1 h, F^-1 D2 P R1 F D1 h and W h, to {@code kept[keptOffset..]}, 2n values
+     * each, so that {@link #backwardFromKept} need not apply the chain again.
+     */
+    void applyToSplitKeeping(
+            double[] split, int offset, double[] row, double[] kept, int keptOffset) {
+        int width = row.length;
+        d1.applyToSplit(split, offset, row);
+        dft.forward(row, 0);
+        System.arraycopy(row, 0, kept, keptOffset, width);
+        r1.apply(row);
+        permute(row);
+        d2.apply(row);
+        System.arraycopy(row, 0, kept, keptOffset + width, width);
+        dft.inverse(row, 0);
+        System.arraycopy(row, 0, kept, keptOffset + 2 * width, width);
+        r2.apply(row);
+        d3.apply(row);
+        System.arraycopy(row, 0, kept, keptOffset + 3 * width, width);
+    }
+
     /** Replaces the interleaved vector {@code row} with W row. */
     void apply(double[] row) {
         d1.apply(row);
@@ -104,6 +129,26 @@ final class UnitaryFactorChain {
         backwardAfterFirstPhase(g, gradient);
     }
 
+    /**
+     * As {@link #backwardFromSplit}, with the intermediate vectors taken from {@code kept} as
+     * {@link #applyToSplitKeeping} left them, but D1 h, which costs O(n) to redo.
+     */
+    void backwardFromKept(
+            double[] split,
+            int offset,
+            double[] kept,
+            int keptOffset,
+            double[] g,
+            double[] gradient) {
+        int width = firstPhaseOut.length;
+        d1.applyToSplit(split, offset, firstPhaseOut);
+        System.arraycopy(kept, keptOffset, firstReflectionIn, 0, width);
+        System.arraycopy(kept, keptOffset + width, secondPhaseOut, 0, width);
+        System.arraycopy(kept, keptOffset + 2 * width, secondReflectionIn, 0, width);
+        System.arraycopy(kept, keptOffset + 3 * width, work, 0, width);
+        backwardThroughFactors(g, gradient);
+    }
+
     private void backwardAfterFirstPhase(double[] g, double[] gradient) {
         int width = firstPhaseOut.length;
         System.arraycopy(firstPhaseOut, 0, firstReflectionIn, 0, width);
@@ -117,6 +162,10 @@ final class UnitaryFactorChain {
         System.arraycopy(secondReflectionIn, 0, work, 0, width);
         r2.apply(work);
         d3.apply(work);
+        backwardThroughFactors(g, gradient);
+    }
+
+    private void backwardThroughFactors(double[] g, double[] gradient) {
 
         // W^H g = D1^H F^-1 R1 P^T D2^H F R2 D3^H g, with each factor's parameter gradient
         // taken on the way.

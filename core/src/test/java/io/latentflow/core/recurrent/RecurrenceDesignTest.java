@@ -82,6 +82,21 @@ class RecurrenceDesignTest {
     }
 
     @Test
+    void factorLoopsGiveTheSameGradientWhetherTheyKeepOrRecomputeTheTransforms() {
+        UnitaryEvolutionRnn network =
+                UnitaryEvolutionRnnGradientTest.network(RecurrenceDesign.FACTOR_LOOPS);
+        SequenceBatch batch = UnitaryEvolutionRnnGradientTest.batch();
+        SequenceLoss loss = UnitaryEvolutionRnnGradientTest.crossEntropy();
+        double[] kept = new double[network.parameters().length];
+        double[] recomputed = new double[kept.length];
+        double keptLoss = network.lossAndGradient(batch, loss, kept);
+        network.keepTransformsUpTo(0);
+        double recomputedLoss = network.lossAndGradient(batch, loss, recomputed);
+        assertEquals(keptLoss, recomputedLoss, 0);
+        assertTrue(largestDifference(kept, recomputed) < 1e-13, "gradients differ");
+    }
+
+    @Test
     void theDefaultDesignFollowsTheMeasuredThreshold() {
         int threshold = RecurrenceDesign.DENSE_UP_TO_HIDDEN_SIZE;
         assertEquals(

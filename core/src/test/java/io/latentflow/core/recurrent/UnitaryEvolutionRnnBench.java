@@ -3,8 +3,12 @@ package io.latentflow.core.recurrent;
 import io.latentflow.core.optim.RmsProp;
 import io.latentflow.core.tasks.CopyingMemoryTask;
 import io.latentflow.core.tasks.TaskBatch;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -22,9 +26,11 @@ import org.nd4j.linalg.factory.Nd4j;
  *   <li>{@code step-design DESIGN HIDDEN T...}: the same with the recurrence design forced to
  *       {@link RecurrenceDesign} DESIGN ({@code FACTOR_LOOPS} or {@code DENSE_MATRIX}) instead of
  *       the one chosen by size;
- *   <li>{@code copy T ITERATIONS [SEED]}: trains on the copying task of delay T with the paper's
- *       settings (hidden 128, batch 20, RMSProp lr 1e-3, decay 0.9) and prints the mean cost of
- *       every 50 iterations against the baseline 10 log 8 / (T + 20);
+ *   <li>{@code copy T ITERATIONS [SEED [CSV]]}: trains on the copying task of delay T with the
+ *       paper's settings (hidden 128, batch 20, RMSProp lr 1e-3, decay 0.9) and prints the mean
+ *       cost of every 50 iterations against the baseline 10 log 8 / (T + 20); with CSV, also writes
+ *       every iteration's cost there (columns iteration, cost), for the comparison with
+ *       core/src/test/python/urnn_bench.py's {@code train};
  *   <li>{@code projection ROWS}: the output projection y = U [Re h; Im h] + c over ROWS = T * B
  *       rows at hidden 128 and 9 outputs, as the network's plain loop and as an ND4J gemm including
  *       the copies between Java arrays and ND4J.
@@ -50,13 +56,14 @@ public final class UnitaryEvolutionRnnBench {
                     Arrays.copyOfRange(args, 3, args.length));
         } else if (args.length >= 3 && args[0].equals("copy")) {
             long seed = args.length > 3 ? Long.parseLong(args[3]) : 1;
-            copy(Integer.parseInt(args[1]), Integer.parseInt(args[2]), seed);
+            Path csv = args.length > 4 ? Path.of(args[4]) : null;
+            copy(Integer.parseInt(args[1]), Integer.parseInt(args[2]), seed, csv);
         } else if (args.length == 2 && args[0].equals("projection")) {
             projection(Integer.parseInt(args[1]));
         } else {
             System.err.println(
                     "usage: step T... | step-hidden HIDDEN T... | step-design DESIGN HIDDEN T..."
-                            + " | copy T ITERATIONS [SEED]"
+                            + " | copy T ITERATIONS [SEED [CSV]]"
                             + " | projection ROWS");
             System.exit(2);
         }
@@ -121,7 +128,7 @@ public final class UnitaryEvolutionRnnBench {
                 warmUp);
     }
 
-    private static void copy(int delay, int iterations, long seed) {
+    private static void copy(int delay, int iterations, long seed, Path csv) {
         CopyingMemoryTask task = new CopyingMemoryTask(delay, seed);
         UnitaryEvolutionRnn network =
                 new UnitaryEvolutionRnn(
@@ -141,12 +148,14 @@ public final class UnitaryEvolutionRnnBench {
                 task.baselineCost());
         double windowCost = 0;
         int firstBelow = -1;
+        StringBuilder costs = new StringBuilder("iteration,cost\n");
         long start = System.nanoTime();
         for (int iteration = 1; iteration <= iterations; iteration++) {
             TaskBatch batch = task.batch((long) (iteration - 1) * BATCH, BATCH);
             double cost = network.lossAndGradient(batch.inputs(), batch.loss(), gradient);
             optimizer.update(network.parameters(), gradient);
             windowCost += cost;
+            costs.append(iteration).append(',').append(cost).append('\n');
             if (firstBelow < 0 && cost < task.baselineCost()) {
                 firstBelow = iteration;
             }
@@ -169,6 +178,13 @@ public final class UnitaryEvolutionRnnBench {
                         + " max |W^H W - I| at the end %.3e%n",
                 firstBelow,
                 deviation);
+        if (csv != null) {
+            try {
+                Files.writeString(csv, costs);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write " + csv, e);
+            }
+        }
     }
 
     private static void projection(int rows) {
