@@ -26,6 +26,12 @@ import org.nd4j.linalg.factory.Nd4j;
  *   <li>{@code step-design DESIGN HIDDEN T...}: the same with the recurrence design forced to
  *       {@link RecurrenceDesign} DESIGN ({@code FACTOR_LOOPS} or {@code DENSE_MATRIX}) instead of
  *       the one chosen by size;
+ *   <li>{@code designs T HIDDEN...}: at each hidden size, the thread CPU time of forward and
+ *       backward (no update) at batch 20 on copying with sequences of T steps, for three networks
+ *       called in turn in one process so that load changes reach all of them alike: factor loops
+ *       keeping the chain's intermediate vectors, factor loops recomputing them, and the dense
+ *       matrix; 15 rounds after 3 warm-up, minimum and median. This chose {@link
+ *       RecurrenceDesign#DENSE_UP_TO_HIDDEN_SIZE};
  *   <li>{@code copy T ITERATIONS [SEED [CSV]]}: trains on the copying task of delay T with the
  *       paper's settings (hidden 128, batch 20, RMSProp lr 1e-3, decay 0.9) and prints the mean
  *       cost of every 50 iterations against the baseline 10 log 8 / (T + 20); with CSV, also writes
@@ -54,6 +60,11 @@ public final class UnitaryEvolutionRnnBench {
                     RecurrenceDesign.valueOf(args[1]),
                     Integer.parseInt(args[2]),
                     Arrays.copyOfRange(args, 3, args.length));
+        } else if (args.length >= 3 && args[0].equals("designs")) {
+            int length = Integer.parseInt(args[1]);
+            for (int i = 2; i < args.length; i++) {
+                compareDesigns(Integer.parseInt(args[i]), length, 15);
+            }
         } else if (args.length >= 3 && args[0].equals("copy")) {
             long seed = args.length > 3 ? Long.parseLong(args[3]) : 1;
             Path csv = args.length > 4 ? Path.of(args[4]) : null;
@@ -63,7 +74,7 @@ public final class UnitaryEvolutionRnnBench {
         } else {
             System.err.println(
                     "usage: step T... | step-hidden HIDDEN T... | step-design DESIGN HIDDEN T..."
-                            + " | copy T ITERATIONS [SEED [CSV]]"
+                            + " | designs T HIDDEN... | copy T ITERATIONS [SEED [CSV]]"
                             + " | projection ROWS");
             System.exit(2);
         }
@@ -126,6 +137,49 @@ public final class UnitaryEvolutionRnnBench {
                 cpuTimes[0] / 1e6,
                 measured,
                 warmUp);
+    }
+
+    private static void compareDesigns(int hidden, int sequenceLength, int rounds) {
+        TaskBatch batch = new CopyingMemoryTask(sequenceLength - 20, 1).batch(0, BATCH);
+        String[] names = {"factor loops, kept", "factor loops, recomputed", "dense matrix"};
+        UnitaryEvolutionRnn[] networks = new UnitaryEvolutionRnn[names.length];
+        for (int i = 0; i < networks.length; i++) {
+            networks[i] =
+                    new UnitaryEvolutionRnn(
+                            CopyingMemoryTask.INPUT_CLASSES,
+                            hidden,
+                            CopyingMemoryTask.OUTPUT_CLASSES,
+                            1);
+        }
+        networks[0].useDesign(RecurrenceDesign.FACTOR_LOOPS);
+        networks[1].useDesign(RecurrenceDesign.FACTOR_LOOPS);
+        networks[1].keepTransformsUpTo(0);
+        networks[2].useDesign(RecurrenceDesign.DENSE_MATRIX);
+        double[] gradient = new double[networks[0].parameters().length];
+        double[][] times = new double[names.length][rounds];
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        int warmUp = 3;
+        for (int round = 0; round < rounds + warmUp; round++) {
+            for (int i = 0; i < networks.length; i++) {
+                long start = threads.getCurrentThreadCpuTime();
+                networks[i].lossAndGradient(batch.inputs(), batch.loss(), gradient);
+                if (round >= warmUp) {
+                    times[i][round - warmUp] = (threads.getCurrentThreadCpuTime() - start) / 1e6;
+                }
+            }
+        }
+        for (int i = 0; i < networks.length; i++) {
+            Arrays.sort(times[i]);
+            System.out.printf(
+                    Locale.ROOT,
+                    "hidden=%d T=%d batch=%d %s: thread CPU time min %.2f ms, median %.2f ms%n",
+                    hidden,
+                    sequenceLength,
+                    BATCH,
+                    names[i],
+                    times[i][0],
+                    times[i][rounds / 2]);
+        }
     }
 
     private static void copy(int delay, int iterations, long seed, Path csv) {
