@@ -143,7 +143,7 @@ def main():
         model = UnitaryEvolutionRnn(hidden, INPUT_CLASSES, OUTPUT_CLASSES, generator)
         optimizer = torch.optim.RMSprop(model.parameters(), lr=1e-3, alpha=0.9, eps=1e-8)
         x, targets = copying_batch(steps, generator)
-        warm_up, measured = (2, 5) if steps * hidden <= 100 * 512 else (1, 2)
+        warm_up, measured = (2, 5) if steps * hidden <= 100 * 512 else (1, 4)
         times = []
         cpu_times = []
         for i in range(warm_up + measured):

@@ -37,10 +37,11 @@ import java.util.SplittableRandom;
  * states kept for backpropagation are stored per (step, example) row as [Re; Im]. Backpropagation
  * keeps the pre-activations z_t, the states h_t and four intermediate vectors of the chain for
  * every row (memory linear in T, 12 n doubles per row; the fifth, D1 h_{t-1}, costs O(n) to redo).
- * Where those would take more than 1 GiB, the backward pass recomputes them from h_{t-1} instead,
- * one extra application of W per step. With {@link RecurrenceDesign#DENSE_MATRIX}, see {@link
- * DenseRecurrence}. Either way the input projection V x_t for all steps runs over all T * B rows
- * before the recurrence, and the output projection is one OpenBLAS product after it.
+ * Where those would take more than 256 MiB, the backward pass recomputes them from h_{t-1} instead,
+ * one extra application of W per step. The buffer is kept between passes. With {@link
+ * RecurrenceDesign#DENSE_MATRIX}, see {@link DenseRecurrence}. Either way the input projection V
+ * x_t for all steps runs over all T * B rows before the recurrence, and the output projection is
+ * one OpenBLAS product after it.
  *
  * <p>Instances are not thread-safe.
  */
@@ -244,7 +245,7 @@ public final class UnitaryEvolutionRnn {
             checkInputSize(batch);
             return dense().forward(parameters, chain(), batch);
         }
-        return forward(batch).outputs;
+        return forward(batch, false).outputs;
     }
 
     /** Returns the loss of the network's outputs on a batch, without gradients. */
@@ -306,7 +307,7 @@ public final class UnitaryEvolutionRnn {
             return value;
         }
 
-        ForwardPass pass = forward(batch);
+        ForwardPass pass = forward(batch, true);
         double[] outputGradient = new double[pass.outputs.length];
         double value =
                 loss.evaluate(
@@ -320,11 +321,16 @@ public final class UnitaryEvolutionRnn {
 
     /**
      * The most doubles the factor-loop design keeps of the factor chain's intermediate vectors
-     * (four vectors of 2n per row, 1 GiB); above it the backward pass applies the chain again.
+     * (four vectors of 2n per row, 256 MiB); above it the backward pass applies the chain again.
+     * Keeping saved about 6% of a step at hidden 128 and T = 100, but writing and reading back
+     * hundreds of MiB per step made hidden 512 at T = 500 slower than recomputing.
      */
-    private static final long KEPT_TRANSFORMS_LIMIT = 1L << 27;
+    private static final long KEPT_TRANSFORMS_LIMIT = 1L << 25;
 
     private long keptTransformsLimit = KEPT_TRANSFORMS_LIMIT;
+
+    /** Kept between passes, so that long sequences do not allocate and clear it every step. */
+    private double[] keptVectors;
 
     /**
      * What a forward pass keeps for the backward pass: z_t, h_t and y_t of every row, and the
@@ -336,6 +342,17 @@ public final class UnitaryEvolutionRnn {
     /** Returns W's factors built from the current parameters. */
     private UnitaryFactorChain chain() {
         return new UnitaryFactorChain(parameters, layout, permutation, dft);
+    }
+
+    /** Returns a buffer of at least {@code size} doubles, or null where that exceeds the limit. */
+    private double[] keptVectors(long size) {
+        if (size > keptTransformsLimit) {
+            return null;
+        }
+        if (keptVectors == null || keptVectors.length < size) {
+            keptVectors = new double[Math.toIntExact(size)];
+        }
+        return keptVectors;
     }
 
     private DenseRecurrence dense() {
@@ -355,15 +372,18 @@ public final class UnitaryEvolutionRnn {
         }
     }
 
-    private ForwardPass forward(SequenceBatch batch) {
+    /**
+     * Runs the factor loops over a batch; with {@code keep}, also fills the buffer of intermediate
+     * vectors for the backward pass where it fits the limit.
+     */
+    private ForwardPass forward(SequenceBatch batch, boolean keep) {
         checkInputSize(batch);
         int n = layout.hiddenSize();
         int rows = batch.rows();
         double[] preActivations = inputProjection(batch);
         double[] states = new double[rows * 2 * n];
         int kept = UnitaryFactorChain.KEPT_VECTORS * 2 * n;
-        double[] transforms =
-                (long) rows * kept <= keptTransformsLimit ? new double[rows * kept] : null;
+        double[] transforms = keep ? keptVectors((long) rows * kept) : null;
         UnitaryFactorChain chain = chain();
         double[] row = new double[2 * n];
         int batchSize = batch.batchSize();
