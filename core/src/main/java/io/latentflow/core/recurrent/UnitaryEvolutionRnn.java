@@ -37,7 +37,7 @@ import java.util.SplittableRandom;
  * states kept for backpropagation are stored per (step, example) row as [Re; Im]. Backpropagation
  * keeps the pre-activations z_t, the states h_t and four intermediate vectors of the chain for
  * every row (memory linear in T, 12 n doubles per row; the fifth, D1 h_{t-1}, costs O(n) to redo).
- * Where those would take more than 256 MiB, the backward pass recomputes them from h_{t-1} instead,
+ * Where those would take more than 1 GiB, the backward pass recomputes them from h_{t-1} instead,
  * one extra application of W per step. The buffer is kept between passes. With {@link
  * RecurrenceDesign#DENSE_MATRIX}, see {@link DenseRecurrence}. Either way the input projection V
  * x_t for all steps runs over all T * B rows before the recurrence, and the output projection is
@@ -321,11 +321,10 @@ public final class UnitaryEvolutionRnn {
 
     /**
      * The most doubles the factor-loop design keeps of the factor chain's intermediate vectors
-     * (four vectors of 2n per row, 256 MiB); above it the backward pass applies the chain again.
-     * Keeping saved about 6% of a step at hidden 128 and T = 100, but writing and reading back
-     * hundreds of MiB per step made hidden 512 at T = 500 slower than recomputing.
+     * (four vectors of 2n per row, 1 GiB); above it the backward pass applies the chain again.
+     * Keeping saved 6 to 12% of a BPTT step at hidden 128 and 512 (see README's uRNN section).
      */
-    private static final long KEPT_TRANSFORMS_LIMIT = 1L << 25;
+    private static final long KEPT_TRANSFORMS_LIMIT = 1L << 27;
 
     private long keptTransformsLimit = KEPT_TRANSFORMS_LIMIT;
 
