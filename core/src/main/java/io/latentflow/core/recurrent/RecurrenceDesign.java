@@ -24,7 +24,7 @@ public enum RecurrenceDesign {
      * The largest hidden size for which {@link #forHiddenSize} picks the dense matrix, from the
      * BPTT step times measured at batch 20 that README's uRNN section lists.
      */
-    public static final int DENSE_UP_TO_HIDDEN_SIZE = 64;
+    public static final int DENSE_UP_TO_HIDDEN_SIZE = 80;
 
     /** Returns the faster design at hidden size n as measured on this project's machines. */
     public static RecurrenceDesign forHiddenSize(int hiddenSize) {
