@@ -22,10 +22,12 @@ import org.bytedeco.openblas.global.openblas_nolapack;
  * vectors' gradients.
  *
  * <p>Costs per mini-batch: 2 T products of B x 2n by 2n x 2n, one of 2n x TB by TB x 2n, and 2n
- * chain passes; O(T B n^2) against the per-step design's O(T B n log n), which pays instead for
- * three FFT pairs per row and step. Buffers grow to the largest batch seen and are kept between
- * passes: (2 T B + 2 B) 2n doubles for states, pre-activations and their gradients, plus the
- * inputs, outputs and two 2n x 2n matrices.
+ * chain passes; O(T B n^2) against the factor loops' O(T B n log n), which pay instead for two FFT
+ * pairs and some 35 element-wise passes per row and step, so that this design is the faster one
+ * only for small n (see {@link RecurrenceDesign#DENSE_UP_TO_HIDDEN_SIZE}). Buffers outside the heap
+ * grow to the largest batch seen and are kept between passes: (3 T B + 2 B) 2n doubles for states,
+ * pre-activations and their gradients, plus the inputs, outputs and two 2n x 2n matrices; each pass
+ * also holds z_t, h_t and dL/dz_t of every row in Java arrays, 3 T B 2n doubles.
  *
  * <p>Instances are not thread-safe.
  */
@@ -51,8 +53,6 @@ final class DenseRecurrence {
 
     /** What the last forward pass keeps for the backward pass, in Java arrays. */
     private double[] preActivationValues;
-
-    private double[] stateValues;
 
     private final DoublePointer matrix;
     private final DoublePointer matrixGradient;
@@ -129,7 +129,6 @@ final class DenseRecurrence {
             states.position(0);
         }
         preActivationValues = z;
-        stateValues = h;
 
         // y = U h + c for every row.
         outputWeights.position(0).put(parameters, layout.outputWeights(), k * width);

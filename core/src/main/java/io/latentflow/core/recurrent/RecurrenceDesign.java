@@ -3,8 +3,8 @@ package io.latentflow.core.recurrent;
 /**
  * How a {@link UnitaryEvolutionRnn} runs its recurrence; both give the same outputs and gradients
  * to rounding. Which is faster depends on the hidden size n: the factor loops cost O(n log n) per
- * row and step, dominated by three FFT pairs, the dense matrix O(n^2) per row and step in OpenBLAS
- * products that run near the machine's peak.
+ * row and step, most of it in O(n) element-wise passes rather than in their two FFT pairs, the
+ * dense matrix O(n^2) per row and step in OpenBLAS products that run near the machine's peak.
  */
 public enum RecurrenceDesign {
     /**
@@ -22,7 +22,8 @@ public enum RecurrenceDesign {
 
     /**
      * The largest hidden size for which {@link #forHiddenSize} picks the dense matrix, from the
-     * BPTT step times measured at batch 20 that README's uRNN section lists.
+     * BPTT step times measured at batch 20 that README's uRNN section lists (dense faster at 32 to
+     * 80, slower from 96).
      */
     public static final int DENSE_UP_TO_HIDDEN_SIZE = 80;
 
