@@ -10,6 +10,13 @@ Usage: python3 urnn_bench.py HIDDEN T [T...]
 Prints, per T (the full sequence length; the copying delay is T - 20), the BPTT step time
 (forward, backward and RMSProp update) at batch 20 in float64, as wall clock and as the process's
 CPU time (which a loaded machine disturbs less), and the process's peak RSS.
+
+Usage: python3 urnn_bench.py train DELAY ITERATIONS SEED CSV
+Trains at hidden 128, batch 20, float64 on the copying task of that delay (sequences of
+DELAY + 20 steps), a fresh batch every iteration, with the settings above, and writes every
+iteration's cost to CSV (columns iteration, cost), for the comparison with LatentFlow's
+UnitaryEvolutionRnnBench copy; prints the mean cost of every 50 iterations against the baseline
+10 log 8 / (DELAY + 20).
 """
 
 import math
@@ -91,14 +98,52 @@ def copying_batch(steps, generator):
     return one_hot, targets
 
 
+def train(delay, iterations, seed, csv_path):
+    hidden = 128
+    steps = delay + 20
+    generator = torch.Generator().manual_seed(seed)
+    model = UnitaryEvolutionRnn(hidden, INPUT_CLASSES, OUTPUT_CLASSES, generator)
+    optimizer = torch.optim.RMSprop(model.parameters(), lr=1e-3, alpha=0.9, eps=1e-8)
+    baseline = 10 * math.log(8) / steps
+    print(f"pytorch {torch.__version__} threads={torch.get_num_threads()} copying T={delay}"
+          f" hidden={hidden} batch={BATCH} seed={seed} baseline {baseline:.4f}", flush=True)
+    start = time.perf_counter()
+    window = 0.0
+    first_below = -1
+    with open(csv_path, "w") as out:
+        out.write("iteration,cost\n")
+        for iteration in range(1, iterations + 1):
+            x, targets = copying_batch(steps, generator)
+            optimizer.zero_grad()
+            logits = model(x)
+            loss = torch.nn.functional.cross_entropy(
+                logits.reshape(-1, OUTPUT_CLASSES), targets.reshape(-1))
+            loss.backward()
+            optimizer.step()
+            cost = loss.item()
+            out.write(f"{iteration},{cost!r}\n")
+            window += cost
+            if first_below < 0 and cost < baseline:
+                first_below = iteration
+            if iteration % 50 == 0:
+                below = " below baseline" if window / 50 < baseline else ""
+                print(f"iteration {iteration} cost {window / 50:.5f} (mean of last 50) elapsed"
+                      f" {time.perf_counter() - start:.1f} s{below}", flush=True)
+                window = 0.0
+    print(f"first single batch below baseline: iteration {first_below}", flush=True)
+
+
 def main():
+    if sys.argv[1] == "train":
+        train(int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5])
+        return
     hidden = int(sys.argv[1])
     generator = torch.Generator().manual_seed(1)
     for steps in map(int, sys.argv[2:]):
         model = UnitaryEvolutionRnn(hidden, INPUT_CLASSES, OUTPUT_CLASSES, generator)
         optimizer = torch.optim.RMSprop(model.parameters(), lr=1e-3, alpha=0.9, eps=1e-8)
         x, targets = copying_batch(steps, generator)
-        warm_up, measured = (2, 5) if steps * hidden <= 100 * 512 else (1, 2)
+        warm_up, measured = (2, 5) if steps * hidden <= 100 * 512 else (1, 4)
         times = []
         cpu_times = []
         for i in range(warm_up + measured):

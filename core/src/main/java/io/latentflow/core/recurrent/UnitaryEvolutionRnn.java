@@ -29,14 +29,19 @@ import java.util.SplittableRandom;
  * real numbers; U with fan-in 2n and fan-out k), c = 0, and the initial state uniform in [-a, a]
  * per real and imaginary part with a = sqrt(3 / (2n)), so that E |h0|^2 = 1; h0 is learned.
  *
- * <p>For speed every time step runs as loops over primitive arrays: the factor chain works on one
- * example's state at a time in a buffer of interleaved real and imaginary parts (the layout
- * JTransforms transforms in place), while the states kept for backpropagation are stored per (step,
- * example) row as [Re; Im]. The input projection V x_t for all steps is one product over all T * B
- * rows before the recurrence, and the output projection one product after it. Backpropagation keeps
- * the pre-activations z_t and the states h_t of every step (memory linear in T) and recomputes the
- * factor chain's intermediate vectors from h_{t-1} on the way back, one extra application of W per
- * step instead of eight stored vectors per step.
+ * <p>The recurrence runs in one of two designs ({@link RecurrenceDesign}), chosen by hidden size
+ * unless {@link #useDesign} says otherwise; both give the same outputs and gradients to rounding.
+ * With {@link RecurrenceDesign#FACTOR_LOOPS} every time step runs as loops over primitive arrays:
+ * the factor chain ({@link UnitaryFactorChain}) works on one example's state at a time in a buffer
+ * of interleaved real and imaginary parts (the layout JTransforms transforms in place), while the
+ * states kept for backpropagation are stored per (step, example) row as [Re; Im]. Backpropagation
+ * keeps the pre-activations z_t, the states h_t and four intermediate vectors of the chain for
+ * every row (memory linear in T, 12 n doubles per row; the fifth, D1 h_{t-1}, costs O(n) to redo).
+ * Where those would take more than 1 GiB, the backward pass recomputes them from h_{t-1} instead,
+ * one extra application of W per step. The buffer is kept between passes. With {@link
+ * RecurrenceDesign#DENSE_MATRIX}, see {@link DenseRecurrence}. Either way the input projection V
+ * x_t for all steps runs over all T * B rows before the recurrence, and the output projection is
+ * one OpenBLAS product after it.
  *
  * <p>Instances are not thread-safe.
  */
@@ -47,6 +52,9 @@ public final class UnitaryEvolutionRnn {
     private final double[] parameters;
     private final int[] permutation;
     private final UnitaryDft dft;
+    private RecurrenceDesign design;
+    private DenseRecurrence dense;
+    private final BlasMatrixProduct products = new BlasMatrixProduct();
 
     /**
      * Creates a network with the paper's initialization, every random draw taken from streams split
@@ -62,6 +70,7 @@ public final class UnitaryEvolutionRnn {
         this.layout = new UnitaryEvolutionRnnLayout(inputSize, hiddenSize, outputSize);
         this.parameters = new double[layout.size()];
         this.dft = new UnitaryDft(hiddenSize);
+        this.design = RecurrenceDesign.forHiddenSize(hiddenSize);
 
         SplittableRandom root = new SplittableRandom(seed);
         SplittableRandom phases = root.split();
@@ -117,6 +126,30 @@ public final class UnitaryEvolutionRnn {
         return parameters;
     }
 
+    /** Returns how the recurrence runs; by default {@link RecurrenceDesign#forHiddenSize}. */
+    public RecurrenceDesign design() {
+        return design;
+    }
+
+    /**
+     * Runs every later pass with the given design, for benchmarks and for tests that compare the
+     * two; the parameters and the results do not depend on it beyond rounding.
+     */
+    public void useDesign(RecurrenceDesign design) {
+        if (design == null) {
+            throw new IllegalArgumentException("design must not be null");
+        }
+        this.design = design;
+    }
+
+    /**
+     * Sets how many doubles of FFT outputs the factor-loop design may keep for the backward pass,
+     * so that tests reach the path that recomputes them.
+     */
+    void keepTransformsUpTo(long doubles) {
+        keptTransformsLimit = doubles;
+    }
+
     /** Returns a copy of the permutation: (P x)_j = x_{permutation[j]}. */
     public int[] permutation() {
         return permutation.clone();
@@ -151,16 +184,14 @@ public final class UnitaryEvolutionRnn {
      */
     public double[][] recurrentMatrix() {
         int n = layout.hiddenSize();
-        Factors factors = new Factors();
+        UnitaryFactorChain chain = chain();
         double[] row = new double[2 * n];
-        double[] scratch = new double[2 * n];
         double[] real = new double[n * n];
         double[] imaginary = new double[n * n];
         for (int j = 0; j < n; j++) {
             Arrays.fill(row, 0);
             row[2 * j] = 1;
-            factors.d1.apply(row);
-            applyAfterFirstPhase(factors, row, scratch);
+            chain.apply(row);
             for (int i = 0; i < n; i++) {
                 real[i * n + j] = row[2 * i];
                 imaginary[i * n + j] = row[2 * i + 1];
@@ -210,19 +241,19 @@ public final class UnitaryEvolutionRnn {
      * like {@link SequenceLoss} expects: T * B * k values.
      */
     public double[] outputs(SequenceBatch batch) {
-        return forward(batch).outputs;
+        if (design == RecurrenceDesign.DENSE_MATRIX) {
+            checkInputSize(batch);
+            return dense().forward(parameters, chain(), batch);
+        }
+        return forward(batch, false).outputs;
     }
 
     /** Returns the loss of the network's outputs on a batch, without gradients. */
     public double loss(SequenceBatch batch, SequenceLoss loss) {
-        ForwardPass pass = forward(batch);
-        double[] outputGradient = new double[pass.outputs.length];
+        double[] outputs = outputs(batch);
+        double[] outputGradient = new double[outputs.length];
         return loss.evaluate(
-                pass.outputs,
-                batch.timeSteps(),
-                batch.batchSize(),
-                layout.outputSize(),
-                outputGradient);
+                outputs, batch.timeSteps(), batch.batchSize(), layout.outputSize(), outputGradient);
     }
 
     /**
@@ -262,13 +293,25 @@ public final class UnitaryEvolutionRnn {
             throw new IllegalArgumentException(
                     "gradient must have " + parameters.length + " entries, not " + gradient.length);
         }
-        ForwardPass pass = forward(batch);
         int k = layout.outputSize();
+        if (design == RecurrenceDesign.DENSE_MATRIX) {
+            checkInputSize(batch);
+            UnitaryFactorChain chain = chain();
+            double[] outputs = dense().forward(parameters, chain, batch);
+            double[] outputGradient = new double[outputs.length];
+            double value =
+                    loss.evaluate(outputs, batch.timeSteps(), batch.batchSize(), k, outputGradient);
+            Arrays.fill(gradient, 0);
+            dense().backward(
+                            parameters, chain, batch, outputGradient, gradient, stateGradientNorms);
+            return value;
+        }
+
+        ForwardPass pass = forward(batch, true);
         double[] outputGradient = new double[pass.outputs.length];
         double value =
                 loss.evaluate(
                         pass.outputs, batch.timeSteps(), batch.batchSize(), k, outputGradient);
-
         Arrays.fill(gradient, 0);
         double[] stateGradient = outputProjectionBackward(pass, outputGradient, gradient);
         recurrenceBackward(batch, pass, stateGradient, gradient, stateGradientNorms);
@@ -276,32 +319,49 @@ public final class UnitaryEvolutionRnn {
         return value;
     }
 
-    /** What a forward pass keeps for the backward pass: z_t, h_t and y_t of every row. */
-    private record ForwardPass(double[] preActivations, double[] states, double[] outputs) {}
+    /**
+     * The most doubles the factor-loop design keeps of the factor chain's intermediate vectors
+     * (four vectors of 2n per row, 1 GiB); above it the backward pass applies the chain again.
+     * Keeping saved 6 to 12% of a BPTT step at hidden 128 and 512 (see README's uRNN section).
+     */
+    private static final long KEPT_TRANSFORMS_LIMIT = 1L << 27;
 
-    /** The five parametrized factors of W, built once per pass from the current parameters. */
-    private final class Factors {
-        final PhaseDiagonal d1;
-        final PhaseDiagonal d2;
-        final PhaseDiagonal d3;
-        final HouseholderReflection r1;
-        final HouseholderReflection r2;
+    private long keptTransformsLimit = KEPT_TRANSFORMS_LIMIT;
 
-        Factors() {
-            int n = layout.hiddenSize();
-            d1 = new PhaseDiagonal(parameters, layout.phase(1), n);
-            d2 = new PhaseDiagonal(parameters, layout.phase(2), n);
-            d3 = new PhaseDiagonal(parameters, layout.phase(3), n);
-            r1 =
-                    new HouseholderReflection(
-                            parameters, layout.reflectionReal(1), layout.reflectionImaginary(1), n);
-            r2 =
-                    new HouseholderReflection(
-                            parameters, layout.reflectionReal(2), layout.reflectionImaginary(2), n);
-        }
+    /** Kept between passes, so that long sequences do not allocate and clear it every step. */
+    private double[] keptVectors;
+
+    /**
+     * What a forward pass keeps for the backward pass: z_t, h_t and y_t of every row, and the
+     * factor chain's intermediate vectors of every row (null where they would exceed the limit).
+     */
+    private record ForwardPass(
+            double[] preActivations, double[] states, double[] outputs, double[] transforms) {}
+
+    /** Returns W's factors built from the current parameters. */
+    private UnitaryFactorChain chain() {
+        return new UnitaryFactorChain(parameters, layout, permutation, dft);
     }
 
-    private ForwardPass forward(SequenceBatch batch) {
+    /** Returns a buffer of at least {@code size} doubles, or null where that exceeds the limit. */
+    private double[] keptVectors(long size) {
+        if (size > keptTransformsLimit) {
+            return null;
+        }
+        if (keptVectors == null || keptVectors.length < size) {
+            keptVectors = new double[Math.toIntExact(size)];
+        }
+        return keptVectors;
+    }
+
+    private DenseRecurrence dense() {
+        if (dense == null) {
+            dense = new DenseRecurrence(layout);
+        }
+        return dense;
+    }
+
+    private void checkInputSize(SequenceBatch batch) {
         if (batch.inputSize() != layout.inputSize()) {
             throw new IllegalArgumentException(
                     "inputs have "
@@ -309,13 +369,22 @@ public final class UnitaryEvolutionRnn {
                             + " features, the network takes "
                             + layout.inputSize());
         }
+    }
+
+    /**
+     * Runs the factor loops over a batch; with {@code keep}, also fills the buffer of intermediate
+     * vectors for the backward pass where it fits the limit.
+     */
+    private ForwardPass forward(SequenceBatch batch, boolean keep) {
+        checkInputSize(batch);
         int n = layout.hiddenSize();
         int rows = batch.rows();
         double[] preActivations = inputProjection(batch);
         double[] states = new double[rows * 2 * n];
-        Factors factors = new Factors();
+        int kept = UnitaryFactorChain.KEPT_VECTORS * 2 * n;
+        double[] transforms = keep ? keptVectors((long) rows * kept) : null;
+        UnitaryFactorChain chain = chain();
         double[] row = new double[2 * n];
-        double[] scratch = new double[2 * n];
         int batchSize = batch.batchSize();
         int bias = layout.modReluBias();
 
@@ -323,12 +392,14 @@ public final class UnitaryEvolutionRnn {
             for (int b = 0; b < batchSize; b++) {
                 int offset = (t * batchSize + b) * 2 * n;
                 // z_t = W h_{t-1} + V x_t, h_t = modReLU(z_t)
-                if (t == 0) {
-                    factors.d1.applyToSplit(parameters, layout.initialState(), row);
+                double[] previous = t == 0 ? parameters : states;
+                int previousOffset = t == 0 ? layout.initialState() : offset - batchSize * 2 * n;
+                if (transforms != null) {
+                    chain.applyToSplitKeeping(
+                            previous, previousOffset, row, transforms, (t * batchSize + b) * kept);
                 } else {
-                    factors.d1.applyToSplit(states, offset - batchSize * 2 * n, row);
+                    chain.applyToSplit(previous, previousOffset, row);
                 }
-                applyAfterFirstPhase(factors, row, scratch);
                 for (int j = 0; j < n; j++) {
                     preActivations[offset + j] += row[2 * j];
                     preActivations[offset + n + j] += row[2 * j + 1];
@@ -336,42 +407,12 @@ public final class UnitaryEvolutionRnn {
                 ModRelu.forward(preActivations, offset, parameters, bias, states, n);
             }
         }
-        return new ForwardPass(preActivations, states, outputProjection(states, rows));
+        return new ForwardPass(preActivations, states, outputProjection(states, rows), transforms);
     }
 
     /**
-     * Applies D3 R2 F^-1 D2 P R1 F to an interleaved vector that D1 has already been applied to.
-     */
-    private void applyAfterFirstPhase(Factors factors, double[] row, double[] scratch) {
-        dft.forward(row, 0);
-        factors.r1.apply(row);
-        permute(row, scratch);
-        factors.d2.apply(row);
-        dft.inverse(row, 0);
-        factors.r2.apply(row);
-        factors.d3.apply(row);
-    }
-
-    /** Replaces row with P row, (P x)_j = x_{permutation[j]}. */
-    private void permute(double[] row, double[] scratch) {
-        for (int j = 0; j < permutation.length; j++) {
-            scratch[2 * j] = row[2 * permutation[j]];
-            scratch[2 * j + 1] = row[2 * permutation[j] + 1];
-        }
-        System.arraycopy(scratch, 0, row, 0, row.length);
-    }
-
-    /** Replaces row with P^T row, (P^T g)_{permutation[j]} = g_j. */
-    private void permuteBack(double[] row, double[] scratch) {
-        for (int j = 0; j < permutation.length; j++) {
-            scratch[2 * permutation[j]] = row[2 * j];
-            scratch[2 * permutation[j] + 1] = row[2 * j + 1];
-        }
-        System.arraycopy(scratch, 0, row, 0, row.length);
-    }
-
-    /**
-     * Returns V x_t for every row as [Re; Im], skipping zero inputs (one-hot inputs are common).
+     * Returns V x_t for every row as [Re; Im], in loops that skip zero inputs: the tasks' inputs
+     * are one-hot or have one or two features, where this beats a product and its copies.
      */
     private double[] inputProjection(SequenceBatch batch) {
         int n = layout.hiddenSize();
@@ -400,48 +441,67 @@ public final class UnitaryEvolutionRnn {
     private double[] outputProjection(double[] states, int rows) {
         int width = 2 * layout.hiddenSize();
         int k = layout.outputSize();
-        int weights = layout.outputWeights();
         int bias = layout.outputBias();
         double[] outputs = new double[rows * k];
+        products.multiply(
+                false,
+                true,
+                rows,
+                k,
+                width,
+                states,
+                0,
+                parameters,
+                layout.outputWeights(),
+                0,
+                outputs,
+                0);
         for (int r = 0; r < rows; r++) {
-            int state = r * width;
             for (int o = 0; o < k; o++) {
-                int weightRow = weights + o * width;
-                double sum = parameters[bias + o];
-                for (int q = 0; q < width; q++) {
-                    sum += parameters[weightRow + q] * states[state + q];
-                }
-                outputs[r * k + o] = sum;
+                outputs[r * k + o] += parameters[bias + o];
             }
         }
         return outputs;
     }
 
-    /**
-     * Adds dL/dU and dL/dc to the gradient and returns dL/dh for every row as [Re; Im], skipping
-     * rows whose output gradient is zero (the steps a loss masks out).
-     */
+    /** Adds dL/dU and dL/dc to the gradient and returns dL/dh for every row as [Re; Im]. */
     private double[] outputProjectionBackward(
             ForwardPass pass, double[] outputGradient, double[] gradient) {
         int width = 2 * layout.hiddenSize();
         int k = layout.outputSize();
-        int weights = layout.outputWeights();
         int bias = layout.outputBias();
         int rows = pass.outputs.length / k;
         double[] stateGradient = new double[rows * width];
+        // dL/dh = dL/dy U, dL/dU = dL/dy^T H, dL/dc = the column sums of dL/dy.
+        products.multiply(
+                false,
+                false,
+                rows,
+                width,
+                k,
+                outputGradient,
+                0,
+                parameters,
+                layout.outputWeights(),
+                0,
+                stateGradient,
+                0);
+        products.multiply(
+                true,
+                false,
+                k,
+                width,
+                rows,
+                outputGradient,
+                0,
+                pass.states,
+                0,
+                1,
+                gradient,
+                layout.outputWeights());
         for (int r = 0; r < rows; r++) {
-            int state = r * width;
             for (int o = 0; o < k; o++) {
-                double g = outputGradient[r * k + o];
-                if (g == 0) {
-                    continue;
-                }
-                int weightRow = weights + o * width;
-                gradient[bias + o] += g;
-                for (int q = 0; q < width; q++) {
-                    stateGradient[state + q] += g * parameters[weightRow + q];
-                    gradient[weightRow + q] += g * pass.states[state + q];
-                }
+                gradient[bias + o] += outputGradient[r * k + o];
             }
         }
         return stateGradient;
@@ -463,16 +523,8 @@ public final class UnitaryEvolutionRnn {
         int batchSize = batch.batchSize();
         int bias = layout.modReluBias();
         int initial = layout.initialState();
-        Factors factors = new Factors();
-        double[] firstPhaseOut = new double[width];
-        double[] firstReflectionIn = new double[width];
-        double[] secondPhaseOut = new double[width];
-        double[] secondReflectionIn = new double[width];
-        double[] work = new double[width];
-        double[] scratch = new double[width];
+        UnitaryFactorChain chain = chain();
         double[] g = new double[width];
-        double[] firstVectorGradient = new double[width];
-        double[] secondVectorGradient = new double[width];
 
         for (int t = batch.timeSteps() - 1; t >= 0; t--) {
             if (stateGradientNorms != null) {
@@ -484,41 +536,25 @@ public final class UnitaryEvolutionRnn {
                 ModRelu.backward(
                         pass.preActivations, offset, parameters, bias, stateGradient, gradient, n);
 
-                // Recompute the chain's intermediate vectors from h_{t-1}.
-                if (t == 0) {
-                    factors.d1.applyToSplit(parameters, initial, firstPhaseOut);
-                } else {
-                    factors.d1.applyToSplit(pass.states, previous, firstPhaseOut);
-                }
-                System.arraycopy(firstPhaseOut, 0, firstReflectionIn, 0, width);
-                dft.forward(firstReflectionIn, 0);
-                System.arraycopy(firstReflectionIn, 0, secondPhaseOut, 0, width);
-                factors.r1.apply(secondPhaseOut);
-                permute(secondPhaseOut, scratch);
-                factors.d2.apply(secondPhaseOut);
-                System.arraycopy(secondPhaseOut, 0, secondReflectionIn, 0, width);
-                dft.inverse(secondReflectionIn, 0);
-                System.arraycopy(secondReflectionIn, 0, work, 0, width);
-                factors.r2.apply(work);
-                factors.d3.apply(work);
-
-                // dL/dh_{t-1} = W^H dL/dz_t = D1^H F^-1 R1 P^T D2^H F R2 D3^H dL/dz_t, with the
-                // factors' parameter gradients taken on the way.
+                // dL/dh_{t-1} = W^H dL/dz_t, the chain's intermediate vectors recomputed from
+                // h_{t-1}.
                 for (int j = 0; j < n; j++) {
                     g[2 * j] = stateGradient[offset + j];
                     g[2 * j + 1] = stateGradient[offset + n + j];
                 }
-                PhaseDiagonal.accumulateGradient(work, g, gradient, layout.phase(3));
-                factors.d3.applyConjugate(g);
-                factors.r2.backward(secondReflectionIn, g, secondVectorGradient);
-                dft.forward(g, 0);
-                PhaseDiagonal.accumulateGradient(secondPhaseOut, g, gradient, layout.phase(2));
-                factors.d2.applyConjugate(g);
-                permuteBack(g, scratch);
-                factors.r1.backward(firstReflectionIn, g, firstVectorGradient);
-                dft.inverse(g, 0);
-                PhaseDiagonal.accumulateGradient(firstPhaseOut, g, gradient, layout.phase(1));
-                factors.d1.applyConjugate(g);
+                double[] source = t == 0 ? parameters : pass.states;
+                int sourceOffset = t == 0 ? initial : previous;
+                if (pass.transforms != null) {
+                    chain.backwardFromKept(
+                            source,
+                            sourceOffset,
+                            pass.transforms,
+                            offset * UnitaryFactorChain.KEPT_VECTORS,
+                            g,
+                            gradient);
+                } else {
+                    chain.backwardFromSplit(source, sourceOffset, g, gradient);
+                }
 
                 double[] target = t == 0 ? gradient : stateGradient;
                 int targetOffset = t == 0 ? initial : previous;
@@ -528,8 +564,7 @@ public final class UnitaryEvolutionRnn {
                 }
             }
         }
-        splitInto(firstVectorGradient, gradient, 1);
-        splitInto(secondVectorGradient, gradient, 2);
+        chain.addReflectionGradients(gradient);
     }
 
     /**
@@ -549,16 +584,7 @@ public final class UnitaryEvolutionRnn {
         return total / rows;
     }
 
-    private void splitInto(double[] interleaved, double[] gradient, int factor) {
-        int real = layout.reflectionReal(factor);
-        int imaginary = layout.reflectionImaginary(factor);
-        for (int j = 0; j < layout.hiddenSize(); j++) {
-            gradient[real + j] += interleaved[2 * j];
-            gradient[imaginary + j] += interleaved[2 * j + 1];
-        }
-    }
-
-    /** Adds dL/dV = sum over rows of dL/dz_t x_t^T, real and imaginary parts. */
+    /** Adds dL/dV = sum over rows of dL/dz_t x_t^T, real and imaginary parts, skipping zeros. */
     private void inputProjectionBackward(
             SequenceBatch batch, double[] preActivationGradient, double[] gradient) {
         int n = layout.hiddenSize();

@@ -3,8 +3,12 @@ package io.latentflow.core.recurrent;
 import io.latentflow.core.optim.RmsProp;
 import io.latentflow.core.tasks.CopyingMemoryTask;
 import io.latentflow.core.tasks.TaskBatch;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -19,9 +23,20 @@ import org.nd4j.linalg.factory.Nd4j;
  *       hidden 128, batch 20 on the copying task of delay T - 20, after a JIT warm-up;
  *   <li>{@code step-hidden HIDDEN T...}: the same at another hidden size, with fewer steps where T
  *       * HIDDEN exceeds 100 * 512, for the comparison with core/src/test/python/urnn_bench.py;
- *   <li>{@code copy T ITERATIONS [SEED]}: trains on the copying task of delay T with the paper's
- *       settings (hidden 128, batch 20, RMSProp lr 1e-3, decay 0.9) and prints the mean cost of
- *       every 50 iterations against the baseline 10 log 8 / (T + 20);
+ *   <li>{@code step-design DESIGN HIDDEN T...}: the same with the recurrence design forced to
+ *       {@link RecurrenceDesign} DESIGN ({@code FACTOR_LOOPS} or {@code DENSE_MATRIX}) instead of
+ *       the one chosen by size;
+ *   <li>{@code designs T HIDDEN...}: at each hidden size, the thread CPU time of forward and
+ *       backward (no update) at batch 20 on copying with sequences of T steps, for three networks
+ *       called in turn in one process so that load changes reach all of them alike: factor loops
+ *       keeping the chain's intermediate vectors, factor loops recomputing them, and the dense
+ *       matrix; 15 rounds after 3 warm-up, minimum and median. This chose {@link
+ *       RecurrenceDesign#DENSE_UP_TO_HIDDEN_SIZE};
+ *   <li>{@code copy T ITERATIONS [SEED [CSV]]}: trains on the copying task of delay T with the
+ *       paper's settings (hidden 128, batch 20, RMSProp lr 1e-3, decay 0.9) and prints the mean
+ *       cost of every 50 iterations against the baseline 10 log 8 / (T + 20); with CSV, also writes
+ *       every iteration's cost there (columns iteration, cost), for the comparison with
+ *       core/src/test/python/urnn_bench.py's {@code train};
  *   <li>{@code projection ROWS}: the output projection y = U [Re h; Im h] + c over ROWS = T * B
  *       rows at hidden 128 and 9 outputs, as the network's plain loop and as an ND4J gemm including
  *       the copies between Java arrays and ND4J.
@@ -36,29 +51,45 @@ public final class UnitaryEvolutionRnnBench {
     public static void main(String[] args) {
         if (args.length >= 2 && args[0].equals("step")) {
             for (int i = 1; i < args.length; i++) {
-                stepTime(HIDDEN, Integer.parseInt(args[i]), 30, 30);
+                stepTime(null, HIDDEN, Integer.parseInt(args[i]), 30, 30);
             }
         } else if (args.length >= 3 && args[0].equals("step-hidden")) {
-            int hidden = Integer.parseInt(args[1]);
+            stepTimes(null, Integer.parseInt(args[1]), Arrays.copyOfRange(args, 2, args.length));
+        } else if (args.length >= 4 && args[0].equals("step-design")) {
+            stepTimes(
+                    RecurrenceDesign.valueOf(args[1]),
+                    Integer.parseInt(args[2]),
+                    Arrays.copyOfRange(args, 3, args.length));
+        } else if (args.length >= 3 && args[0].equals("designs")) {
+            int length = Integer.parseInt(args[1]);
             for (int i = 2; i < args.length; i++) {
-                int length = Integer.parseInt(args[i]);
-                boolean small = (long) length * hidden <= 100 * 512;
-                stepTime(hidden, length, small ? 10 : 3, small ? 10 : 5);
+                compareDesigns(Integer.parseInt(args[i]), length, 15);
             }
         } else if (args.length >= 3 && args[0].equals("copy")) {
             long seed = args.length > 3 ? Long.parseLong(args[3]) : 1;
-            copy(Integer.parseInt(args[1]), Integer.parseInt(args[2]), seed);
+            Path csv = args.length > 4 ? Path.of(args[4]) : null;
+            copy(Integer.parseInt(args[1]), Integer.parseInt(args[2]), seed, csv);
         } else if (args.length == 2 && args[0].equals("projection")) {
             projection(Integer.parseInt(args[1]));
         } else {
             System.err.println(
-                    "usage: step T... | step-hidden HIDDEN T... | copy T ITERATIONS [SEED]"
+                    "usage: step T... | step-hidden HIDDEN T... | step-design DESIGN HIDDEN T..."
+                            + " | designs T HIDDEN... | copy T ITERATIONS [SEED [CSV]]"
                             + " | projection ROWS");
             System.exit(2);
         }
     }
 
-    private static void stepTime(int hidden, int sequenceLength, int warmUp, int measured) {
+    private static void stepTimes(RecurrenceDesign design, int hidden, String[] lengths) {
+        for (String argument : lengths) {
+            int length = Integer.parseInt(argument);
+            boolean small = (long) length * hidden <= 100 * 512;
+            stepTime(design, hidden, length, small ? 10 : 3, small ? 10 : 5);
+        }
+    }
+
+    private static void stepTime(
+            RecurrenceDesign design, int hidden, int sequenceLength, int warmUp, int measured) {
         CopyingMemoryTask task = new CopyingMemoryTask(sequenceLength - 20, 1);
         UnitaryEvolutionRnn network =
                 new UnitaryEvolutionRnn(
@@ -66,6 +97,9 @@ public final class UnitaryEvolutionRnnBench {
                         hidden,
                         CopyingMemoryTask.OUTPUT_CLASSES,
                         1);
+        if (design != null) {
+            network.useDesign(design);
+        }
         RmsProp optimizer = RmsProp.withPaperSettings(network.parameters().length);
         double[] gradient = new double[network.parameters().length];
         TaskBatch batch = task.batch(0, BATCH);
@@ -89,9 +123,10 @@ public final class UnitaryEvolutionRnnBench {
         double mean = Arrays.stream(times).average().orElse(0) / 1e6;
         System.out.printf(
                 Locale.ROOT,
-                "T=%d hidden=%d batch=%d: BPTT step mean %.2f ms, median %.2f ms, min %.2f ms;"
+                "%s T=%d hidden=%d batch=%d: BPTT step mean %.2f ms, median %.2f ms, min %.2f ms;"
                         + " thread CPU time median %.2f ms, min %.2f ms (%d steps after %d"
                         + " warm-up)%n",
+                network.design(),
                 sequenceLength,
                 hidden,
                 BATCH,
@@ -104,7 +139,50 @@ public final class UnitaryEvolutionRnnBench {
                 warmUp);
     }
 
-    private static void copy(int delay, int iterations, long seed) {
+    private static void compareDesigns(int hidden, int sequenceLength, int rounds) {
+        TaskBatch batch = new CopyingMemoryTask(sequenceLength - 20, 1).batch(0, BATCH);
+        String[] names = {"factor loops, kept", "factor loops, recomputed", "dense matrix"};
+        UnitaryEvolutionRnn[] networks = new UnitaryEvolutionRnn[names.length];
+        for (int i = 0; i < networks.length; i++) {
+            networks[i] =
+                    new UnitaryEvolutionRnn(
+                            CopyingMemoryTask.INPUT_CLASSES,
+                            hidden,
+                            CopyingMemoryTask.OUTPUT_CLASSES,
+                            1);
+        }
+        networks[0].useDesign(RecurrenceDesign.FACTOR_LOOPS);
+        networks[1].useDesign(RecurrenceDesign.FACTOR_LOOPS);
+        networks[1].keepTransformsUpTo(0);
+        networks[2].useDesign(RecurrenceDesign.DENSE_MATRIX);
+        double[] gradient = new double[networks[0].parameters().length];
+        double[][] times = new double[names.length][rounds];
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        int warmUp = 3;
+        for (int round = 0; round < rounds + warmUp; round++) {
+            for (int i = 0; i < networks.length; i++) {
+                long start = threads.getCurrentThreadCpuTime();
+                networks[i].lossAndGradient(batch.inputs(), batch.loss(), gradient);
+                if (round >= warmUp) {
+                    times[i][round - warmUp] = (threads.getCurrentThreadCpuTime() - start) / 1e6;
+                }
+            }
+        }
+        for (int i = 0; i < networks.length; i++) {
+            Arrays.sort(times[i]);
+            System.out.printf(
+                    Locale.ROOT,
+                    "hidden=%d T=%d batch=%d %s: thread CPU time min %.2f ms, median %.2f ms%n",
+                    hidden,
+                    sequenceLength,
+                    BATCH,
+                    names[i],
+                    times[i][0],
+                    times[i][rounds / 2]);
+        }
+    }
+
+    private static void copy(int delay, int iterations, long seed, Path csv) {
         CopyingMemoryTask task = new CopyingMemoryTask(delay, seed);
         UnitaryEvolutionRnn network =
                 new UnitaryEvolutionRnn(
@@ -124,12 +202,14 @@ public final class UnitaryEvolutionRnnBench {
                 task.baselineCost());
         double windowCost = 0;
         int firstBelow = -1;
+        StringBuilder costs = new StringBuilder("iteration,cost\n");
         long start = System.nanoTime();
         for (int iteration = 1; iteration <= iterations; iteration++) {
             TaskBatch batch = task.batch((long) (iteration - 1) * BATCH, BATCH);
             double cost = network.lossAndGradient(batch.inputs(), batch.loss(), gradient);
             optimizer.update(network.parameters(), gradient);
             windowCost += cost;
+            costs.append(iteration).append(',').append(cost).append('\n');
             if (firstBelow < 0 && cost < task.baselineCost()) {
                 firstBelow = iteration;
             }
@@ -152,6 +232,13 @@ public final class UnitaryEvolutionRnnBench {
                         + " max |W^H W - I| at the end %.3e%n",
                 firstBelow,
                 deviation);
+        if (csv != null) {
+            try {
+                Files.writeString(csv, costs);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write " + csv, e);
+            }
+        }
     }
 
     private static void projection(int rows) {

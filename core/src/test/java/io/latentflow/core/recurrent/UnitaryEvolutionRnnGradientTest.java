@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Every parameter's gradient from backpropagation through time against float64 central finite
- * differences, at n = 8, T = 6, batch 3: relative error below 1e-6 (plus 1e-11 absolute).
+ * differences, at n = 8, T = 6, batch 3: relative error below 1e-6 (plus 1e-11 absolute), for both
+ * recurrence designs.
  */
 class UnitaryEvolutionRnnGradientTest {
     private static final int INPUTS = 3;
@@ -22,8 +24,9 @@ class UnitaryEvolutionRnnGradientTest {
      * A network moved away from its initialization, so that no gradient is zero by symmetry: a
      * modReLU bias in [-0.05, 0.3] (some units switched off) and a nonzero output bias.
      */
-    private static UnitaryEvolutionRnn network() {
+    static UnitaryEvolutionRnn network(RecurrenceDesign design) {
         UnitaryEvolutionRnn network = new UnitaryEvolutionRnn(INPUTS, HIDDEN, OUTPUTS, 11);
+        network.useDesign(design);
         UnitaryEvolutionRnnLayout layout = network.layout();
         double[] parameters = network.parameters();
         SplittableRandom random = new SplittableRandom(5);
@@ -36,7 +39,7 @@ class UnitaryEvolutionRnnGradientTest {
         return network;
     }
 
-    private static SequenceBatch batch() {
+    static SequenceBatch batch() {
         SplittableRandom random = new SplittableRandom(7);
         double[] inputs = new double[STEPS * BATCH * INPUTS];
         for (int i = 0; i < inputs.length; i++) {
@@ -63,8 +66,8 @@ class UnitaryEvolutionRnnGradientTest {
         return blocks;
     }
 
-    private static void assertEveryGradientMatches(SequenceLoss loss) {
-        UnitaryEvolutionRnn network = network();
+    private static void assertEveryGradientMatches(RecurrenceDesign design, SequenceLoss loss) {
+        UnitaryEvolutionRnn network = network(design);
         SequenceBatch batch = batch();
         double[] gradient = new double[network.parameters().length];
         network.lossAndGradient(batch, loss, gradient);
@@ -85,8 +88,7 @@ class UnitaryEvolutionRnnGradientTest {
         assertTrue(worst < 1e-6, "largest relative error " + worst);
     }
 
-    @Test
-    void crossEntropyGradientsOfEveryParameterMatchFiniteDifferences() {
+    static SequenceLoss crossEntropy() {
         SplittableRandom random = new SplittableRandom(3);
         int[] targets = new int[STEPS * BATCH];
         for (int i = 0; i < targets.length; i++) {
@@ -94,16 +96,28 @@ class UnitaryEvolutionRnnGradientTest {
         }
         boolean[] mask = TimeStepMask.allSteps(STEPS);
         mask[2] = false;
-        assertEveryGradientMatches(new SoftmaxCrossEntropy(targets, mask));
+        return new SoftmaxCrossEntropy(targets, mask);
     }
 
-    @Test
-    void lastStepSquaredErrorGradientsOfEveryParameterMatchFiniteDifferences() {
+    static SequenceLoss lastStepSquaredError() {
         SplittableRandom random = new SplittableRandom(4);
         double[] targets = new double[STEPS * BATCH * OUTPUTS];
         for (int i = 0; i < targets.length; i++) {
             targets[i] = random.nextDouble(-1, 1);
         }
-        assertEveryGradientMatches(new MeanSquaredError(targets, TimeStepMask.lastStep(STEPS)));
+        return new MeanSquaredError(targets, TimeStepMask.lastStep(STEPS));
+    }
+
+    @ParameterizedTest
+    @EnumSource(RecurrenceDesign.class)
+    void crossEntropyGradientsOfEveryParameterMatchFiniteDifferences(RecurrenceDesign design) {
+        assertEveryGradientMatches(design, crossEntropy());
+    }
+
+    @ParameterizedTest
+    @EnumSource(RecurrenceDesign.class)
+    void lastStepSquaredErrorGradientsOfEveryParameterMatchFiniteDifferences(
+            RecurrenceDesign design) {
+        assertEveryGradientMatches(design, lastStepSquaredError());
     }
 }
