@@ -6,9 +6,12 @@ import io.latentflow.core.model.InstanceNoise;
 import io.latentflow.core.model.ModelKind;
 import io.latentflow.core.model.NoiseSchedule;
 import io.latentflow.job.kafka.TopicNames;
+import io.latentflow.job.operators.RecurrentModelKind;
+import io.latentflow.job.operators.RecurrentOptimizer;
 import io.latentflow.job.operators.RecurrentTrainerSettings;
 import io.latentflow.job.operators.SequenceTask;
 import io.latentflow.job.operators.TrainerSettings;
+import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import picocli.CommandLine.Option;
@@ -16,37 +19,79 @@ import picocli.CommandLine.ParseResult;
 
 /** The options that say what a run trains, shared by every command that starts or feeds one. */
 final class TrainingOptions {
-    /** The uRNN's defaults are the paper's: batch 20, hidden 128, RMSProp 1e-3 with decay 0.9. */
+    /**
+     * The recurrent models' defaults are the paper's: batch 20, hidden 128 (for the uRNN and the
+     * LSTM alike), RMSProp 1e-3 with decay 0.9.
+     */
     static final int URNN_BATCH_SIZE = 20;
 
     static final int URNN_HIDDEN_UNITS = 128;
     static final String URNN_LEARNING_RATE = "1e-3";
     static final double URNN_DECAY = 0.9;
     static final String URNN = "urnn";
+    static final String LSTM = "lstm";
 
     @Option(
             names = "--model",
             defaultValue = "ali",
             description =
                     "ali (generator, encoder and a discriminator on pairs (x, z)), gan"
-                            + " (generator and a discriminator on x), or urnn (a unitary evolution"
-                            + " RNN on --task; train only) (default: ${DEFAULT-VALUE}).")
+                            + " (generator and a discriminator on x), urnn (a unitary evolution"
+                            + " RNN on --task; train only) or lstm (the LSTM baseline on --task;"
+                            + " train only) (default: ${DEFAULT-VALUE}).")
     String model;
 
     @Option(
             names = "--task",
             defaultValue = "copying",
             description =
-                    "With --model urnn, the sequence task streamed into the data topic: copying"
-                            + " (copying memory) or adding (default: ${DEFAULT-VALUE}).")
+                    "With --model urnn or lstm, the sequence task streamed into the data topic:"
+                            + " copying (copying memory), adding, pixel (Fashion-MNIST one pixel"
+                            + " per step, 784 steps) or permuted-pixel (the same with the pixels in"
+                            + " one order drawn from --permutation-seed) (default:"
+                            + " ${DEFAULT-VALUE}).")
     String task;
+
+    @Option(
+            names = "--optimizer",
+            defaultValue = "rmsprop",
+            description =
+                    "With --model urnn or lstm: rmsprop (the paper's, decay 0.9) or adam (beta1"
+                            + " 0.9, beta2 0.999) (default: ${DEFAULT-VALUE}).")
+    String optimizer;
+
+    @Option(
+            names = "--permutation-seed",
+            defaultValue = "1",
+            description =
+                    "With --task permuted-pixel, the seed of the one fixed pixel order (default:"
+                            + " ${DEFAULT-VALUE}).")
+    long permutationSeed;
+
+    @Option(
+            names = "--test-interval",
+            defaultValue = "500",
+            description =
+                    "With a pixel task, measure test accuracy every N steps on the first"
+                            + " --test-examples t10k images, and on all 10,000 after the last"
+                            + " step; 0 only after the last (default: ${DEFAULT-VALUE}).")
+    int testInterval;
+
+    @Option(
+            names = "--test-examples",
+            defaultValue = "1000",
+            description =
+                    "With a pixel task, how many t10k images the periodic test measurements use"
+                            + " (default: ${DEFAULT-VALUE}).")
+    int testExamples;
 
     @Option(
             names = "--task-length",
             defaultValue = "100",
             description =
-                    "With --model urnn, T: the delay of copying (sequences of T + 20 steps) or the"
-                            + " sequence length of adding (default: ${DEFAULT-VALUE}).")
+                    "With --model urnn or lstm, T: the delay of copying (sequences of T + 20"
+                            + " steps) or the sequence length of adding; the pixel tasks are 784"
+                            + " steps long (default: ${DEFAULT-VALUE}).")
     int taskLength;
 
     @Option(
@@ -196,13 +241,17 @@ final class TrainingOptions {
         }
         if (isRecurrent()) {
             throw new IllegalArgumentException(
-                    "--model urnn is trained by the train command only, which streams its task");
+                    "--model "
+                            + model
+                            + " is trained by the train command only, which streams its task");
         }
         try {
             ModelKind.parse(model);
         } catch (IllegalArgumentException unknown) {
             throw new IllegalArgumentException(
-                    "unknown model " + model + "; expected ali, gan, urnn, ali-mlp or gan-mlp");
+                    "unknown model "
+                            + model
+                            + "; expected ali, gan, urnn, lstm, ali-mlp or gan-mlp");
         }
         atLeastOne("--batch-size", batchSize);
         atLeastOne("--latent-dim", latentDim);
@@ -224,18 +273,19 @@ final class TrainingOptions {
         }
     }
 
-    /** Whether the model is the unitary evolution RNN rather than an adversarial model. */
+    /** Whether the model is the uRNN or the LSTM rather than an adversarial model. */
     boolean isRecurrent() {
-        return URNN.equalsIgnoreCase(model);
+        return URNN.equalsIgnoreCase(model) || LSTM.equalsIgnoreCase(model);
     }
 
     /**
-     * Returns how the uRNN trains, with the paper's batch size, hidden size and learning rate
-     * wherever the command line did not give one.
+     * Returns how the uRNN or the LSTM trains, with the paper's batch size, hidden size and
+     * learning rate wherever the command line did not give one.
      *
      * @param parsed the command line as parsed, which tells an option given from its default
+     * @param datasetPath the Fashion-MNIST folder the pixel tasks read
      */
-    RecurrentTrainerSettings recurrentTrainerSettings(ParseResult parsed) {
+    RecurrentTrainerSettings recurrentTrainerSettings(ParseResult parsed, Path datasetPath) {
         if (steps < 1) {
             throw new IllegalArgumentException("--steps must be at least 1, was " + steps);
         }
@@ -247,20 +297,53 @@ final class TrainingOptions {
         try {
             sequenceTask = SequenceTask.parse(task);
         } catch (IllegalArgumentException unknown) {
-            throw new IllegalArgumentException("--task must be copying or adding, was " + task);
+            throw new IllegalArgumentException(
+                    "--task must be copying, adding, pixel or permuted-pixel, was " + task);
+        }
+        int length = taskLength;
+        if (sequenceTask.isPixelTask()) {
+            if (parsed.hasMatchedOption("--task-length")
+                    && taskLength != SequenceTask.IMAGE_PIXELS) {
+                throw new IllegalArgumentException(
+                        "--task " + task + " has 784 steps; --task-length " + taskLength);
+            }
+            length = SequenceTask.IMAGE_PIXELS;
+        } else {
+            for (String option : java.util.List.of("--test-interval", "--test-examples")) {
+                if (parsed.hasMatchedOption(option)) {
+                    throw new IllegalArgumentException(option + " needs a pixel task");
+                }
+            }
+        }
+        if (parsed.hasMatchedOption("--permutation-seed")
+                && sequenceTask != SequenceTask.PERMUTED_PIXEL) {
+            throw new IllegalArgumentException("--permutation-seed needs --task permuted-pixel");
+        }
+        RecurrentOptimizer chosen;
+        try {
+            chosen = RecurrentOptimizer.parse(optimizer);
+        } catch (IllegalArgumentException unknown) {
+            throw new IllegalArgumentException(
+                    "--optimizer must be rmsprop or adam, was " + optimizer);
         }
         return new RecurrentTrainerSettings(
+                RecurrentModelKind.parse(model),
                 sequenceTask,
-                taskLength,
+                length,
                 parsed.hasMatchedOption("--hidden-units") ? hiddenUnits : URNN_HIDDEN_UNITS,
                 seed,
                 parsed.hasMatchedOption("--batch-size") ? batchSize : URNN_BATCH_SIZE,
                 steps,
                 metricsInterval,
+                chosen,
                 parsed.hasMatchedOption("--learning-rate")
                         ? learningRate
                         : Double.parseDouble(URNN_LEARNING_RATE),
-                URNN_DECAY);
+                URNN_DECAY,
+                permutationSeed,
+                sequenceTask.isPixelTask() ? datasetPath.toString() : null,
+                testInterval,
+                testExamples);
     }
 
     AdversarialConfig modelConfig() {
@@ -304,7 +387,7 @@ final class TrainingOptions {
         if (runId == null) {
             runId =
                     (isRecurrent()
-                                    ? URNN
+                                    ? model.toLowerCase(java.util.Locale.ROOT)
                                     : ModelKind.parse(model)
                                             .name()
                                             .toLowerCase(java.util.Locale.ROOT))
