@@ -258,6 +258,16 @@ public class RecurrentNetworkTrainer
                 test = measureTest(network, settings.testExamples(), runId, run.batches);
             }
         }
+        if (report) {
+            LOG.info(
+                    "Run {}: step {} loss {} (baseline {}), batch accuracy {}, gradient norm {}",
+                    runId,
+                    run.batches,
+                    value,
+                    task.baselineLoss(timeSteps),
+                    accuracy,
+                    gradientNorm);
+        }
         if (report || finished(run) || !applied || test.examples() > 0) {
             StepMeasurements step =
                     new StepMeasurements(
