@@ -294,6 +294,7 @@ final class TrainCommand implements Callable<Integer> {
                             "--task",
                             "--task-length",
                             "--optimizer",
+                            "--gradient-clip",
                             "--permutation-seed",
                             "--test-interval",
                             "--test-examples")) {

@@ -61,6 +61,14 @@ final class TrainingOptions {
     String optimizer;
 
     @Option(
+            names = "--gradient-clip",
+            defaultValue = "0",
+            description =
+                    "With --model urnn or lstm, rescale a gradient longer than this Euclidean norm"
+                            + " to it before the update; 0 never (default: ${DEFAULT-VALUE}).")
+    double gradientClip;
+
+    @Option(
             names = "--permutation-seed",
             defaultValue = "1",
             description =
@@ -340,6 +348,7 @@ final class TrainingOptions {
                         ? learningRate
                         : Double.parseDouble(URNN_LEARNING_RATE),
                 URNN_DECAY,
+                gradientClip,
                 permutationSeed,
                 sequenceTask.isPixelTask() ? datasetPath.toString() : null,
                 testInterval,

@@ -237,6 +237,7 @@ public class RecurrentNetworkTrainer
         double gradientNorm = norm(gradient);
         boolean applied = Double.isFinite(value) && Double.isFinite(gradientNorm);
         if (applied) {
+            clipToNorm(gradient, gradientNorm, settings.gradientClip());
             optimizer.update(network.parameters(), gradient);
         } else {
             run.skippedSteps++;
@@ -359,6 +360,21 @@ public class RecurrentNetworkTrainer
             }
         }
         return targets;
+    }
+
+    /**
+     * Rescales a gradient of Euclidean norm {@code norm} to norm {@code clip} when it is longer
+     * (Pascanu, Mikolov and Bengio, <a href="https://arxiv.org/abs/1211.5063">arXiv:1211.5063</a>),
+     * which keeps one exploding step of backpropagation through time from undoing the training;
+     * {@code clip} 0 leaves it alone.
+     */
+    static void clipToNorm(double[] gradient, double norm, double clip) {
+        if (clip > 0 && norm > clip) {
+            double scale = clip / norm;
+            for (int i = 0; i < gradient.length; i++) {
+                gradient[i] *= scale;
+            }
+        }
     }
 
     private static double norm(double[] values) {

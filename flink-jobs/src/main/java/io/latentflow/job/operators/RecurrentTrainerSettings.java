@@ -20,6 +20,8 @@ import java.util.Map;
  * @param optimizer RMSProp or Adam
  * @param learningRate the optimizer's step size
  * @param decay RMSProp's decay of the mean square; unused by Adam
+ * @param gradientClip rescale the gradient to this Euclidean norm when it is longer, before the
+ *     update; 0 never rescales
  * @param permutationSeed seeds the pixel order of permuted-pixel; unused by the other tasks
  * @param datasetPath the Fashion-MNIST folder (or the test images file) whose t10k images and
  *     labels the pixel tasks are evaluated on; null for the other tasks
@@ -40,6 +42,7 @@ public record RecurrentTrainerSettings(
         RecurrentOptimizer optimizer,
         double learningRate,
         double decay,
+        double gradientClip,
         long permutationSeed,
         String datasetPath,
         int testInterval,
@@ -76,6 +79,10 @@ public record RecurrentTrainerSettings(
                             + learningRate
                             + " and "
                             + decay);
+        }
+        if (!(gradientClip >= 0) || Double.isInfinite(gradientClip)) {
+            throw new IllegalArgumentException(
+                    "the gradient clip must be 0 (none) or a positive norm, was " + gradientClip);
         }
         if (testInterval < 0 || testExamples < 1) {
             throw new IllegalArgumentException(
@@ -117,6 +124,7 @@ public record RecurrentTrainerSettings(
                 learningRate,
                 decay,
                 0,
+                0,
                 null,
                 0,
                 1);
@@ -144,6 +152,9 @@ public record RecurrentTrainerSettings(
             description.put("beta2", Double.toString(RecurrentOptimizer.ADAM_BETA2));
         }
         description.put("epsilon", String.format(Locale.ROOT, "%s", EPSILON));
+        if (gradientClip > 0) {
+            description.put("gradientClip", String.format(Locale.ROOT, "%s", gradientClip));
+        }
         if (task == SequenceTask.PERMUTED_PIXEL) {
             description.put("permutationSeed", Long.toString(permutationSeed));
         }

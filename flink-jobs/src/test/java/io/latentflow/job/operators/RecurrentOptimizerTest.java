@@ -47,4 +47,17 @@ class RecurrentOptimizerTest {
                 RecurrentOptimizer.RMSPROP.create(1e-2, 0.9, 3, null).save(parameters).firstMoment);
         assertEquals(RecurrentOptimizer.ADAM, RecurrentOptimizer.parse("Adam"));
     }
+
+    @Test
+    void gradientClipRescalesOnlyGradientsLongerThanTheClip() {
+        double[] longer = {3, 4};
+        RecurrentNetworkTrainer.clipToNorm(longer, 5, 1);
+        assertArrayEquals(new double[] {0.6, 0.8}, longer, 1e-15);
+        double[] shorter = {0.3, 0.4};
+        RecurrentNetworkTrainer.clipToNorm(shorter, 0.5, 1);
+        assertArrayEquals(new double[] {0.3, 0.4}, shorter, 0);
+        double[] unclipped = {3, 4};
+        RecurrentNetworkTrainer.clipToNorm(unclipped, 5, 0);
+        assertArrayEquals(new double[] {3, 4}, unclipped, 0);
+    }
 }
