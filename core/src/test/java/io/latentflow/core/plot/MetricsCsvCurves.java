@@ -11,8 +11,9 @@ import java.util.Map;
 
 /**
  * Overlays one column of several recurrent runs' metrics.csv files in one PNG, by hand (not part of
- * the test suite): {@code OUTPUT.png TITLE Y_LABEL COLUMN LABEL=metrics.csv...}. Rows whose value
- * is NaN are left out, so that {@code test_accuracy} draws only the steps that measured it.
+ * the test suite): {@code OUTPUT.png TITLE Y_LABEL COLUMN LABEL=metrics.csv...} (the last =
+ * splits). Rows whose value is NaN are left out, so that {@code test_accuracy} draws only the steps
+ * that measured it.
  */
 public final class MetricsCsvCurves {
     private MetricsCsvCurves() {}
@@ -24,7 +25,7 @@ public final class MetricsCsvCurves {
         String column = args[3];
         Map<String, double[][]> series = new LinkedHashMap<>();
         for (String run : Arrays.copyOfRange(args, 4, args.length)) {
-            int split = run.indexOf('=');
+            int split = run.lastIndexOf('=');
             List<String> lines = Files.readAllLines(Path.of(run.substring(split + 1)));
             List<String> header = List.of(lines.get(0).split(","));
             int index = header.indexOf(column);
