@@ -1,10 +1,10 @@
 package io.latentflow.job;
 
 import io.latentflow.job.operators.DeadLetters;
+import io.latentflow.job.operators.RecurrentNetworkTrainer;
 import io.latentflow.job.operators.RecurrentTrainerSettings;
 import io.latentflow.job.operators.SequenceEvent;
 import io.latentflow.job.operators.SequenceSampleDecoder;
-import io.latentflow.job.operators.UnitaryEvolutionTrainer;
 import io.latentflow.schema.DeadLetter;
 import io.latentflow.schema.SequenceTrainingMetrics;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -17,7 +17,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * out.
  *
  * <pre>
- *   data topic -> SequenceSampleDecoder -> UnitaryEvolutionTrainer (by run) -> metrics topic
+ *   data topic -> SequenceSampleDecoder -> RecurrentNetworkTrainer (by run) -> metrics topic
  *   rejected records -> dead-letter topic
  * </pre>
  */
@@ -48,9 +48,9 @@ public final class RecurrentTrainingJob {
         SingleOutputStreamOperator<SequenceTrainingMetrics> metrics =
                 sequences
                         .keyBy(event -> event.runId)
-                        .process(new UnitaryEvolutionTrainer(trainer))
-                        .name("UnitaryEvolutionTrainer")
-                        .uid("unitary-evolution-trainer");
+                        .process(new RecurrentNetworkTrainer(trainer))
+                        .name("RecurrentNetworkTrainer")
+                        .uid("recurrent-network-trainer");
 
         metrics.sinkTo(
                         KafkaEndpoints.sink(

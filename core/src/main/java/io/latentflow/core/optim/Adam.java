@@ -95,6 +95,33 @@ public final class Adam {
         iteration++;
     }
 
+    /**
+     * Applies one Adam step to float64 parameters held in a Java array, in place; the optimizer
+     * must have been created for DOUBLE.
+     *
+     * @param parameters this optimizer's size of parameters
+     * @param gradient the gradient of the loss with respect to them, not modified
+     */
+    public void update(double[] parameters, double[] gradient) {
+        if (!(state instanceof DoublePrecisionState doubles)) {
+            throw new IllegalStateException("Java-array updates need an optimizer for DOUBLE");
+        }
+        if (parameters.length != state.size() || gradient.length != state.size()) {
+            throw new IllegalArgumentException(
+                    "parameters and gradient must have "
+                            + state.size()
+                            + " entries, not "
+                            + parameters.length
+                            + " and "
+                            + gradient.length);
+        }
+        double t = iteration + 1;
+        double stepSize =
+                learningRate * Math.sqrt(1 - Math.pow(beta2, t)) / (1 - Math.pow(beta1, t));
+        doubles.step(parameters, gradient, stepSize);
+        iteration++;
+    }
+
     private void checkWholeVector(String name, INDArray array) {
         if (array.length() != state.size()) {
             throw new IllegalArgumentException(
@@ -279,12 +306,20 @@ public final class Adam {
                     .order(ByteOrder.nativeOrder())
                     .asDoubleBuffer()
                     .get(gradientCopy);
+            step(parameterCopy, gradientCopy, stepSize);
+            parameters
+                    .data()
+                    .asNio()
+                    .order(ByteOrder.nativeOrder())
+                    .asDoubleBuffer()
+                    .put(parameterCopy);
+        }
+
+        void step(double[] p, double[] g, double stepSize) {
             double keep1 = 1 - beta1;
             double keep2 = 1 - beta2;
             double[] m = firstMoment;
             double[] v = secondMoment;
-            double[] p = parameterCopy;
-            double[] g = gradientCopy;
             // The same three lines as in single precision.
             for (int i = 0; i < p.length; i++) {
                 double gi = g[i];
@@ -294,7 +329,6 @@ public final class Adam {
                 v[i] = vi;
                 p[i] -= stepSize * mi / (Math.sqrt(vi) + epsilon);
             }
-            parameters.data().asNio().order(ByteOrder.nativeOrder()).asDoubleBuffer().put(p);
         }
 
         @Override

@@ -104,4 +104,22 @@ class AdamTest {
                 () -> adam.update(Nd4j.zeros(DataType.FLOAT, 3), gradient));
         assertEquals(0, adam.iteration());
     }
+
+    @Test
+    void javaArrayUpdatesTakeTheSameStepsAsNd4jVectors() {
+        double[][] expected = twoSteps(1e-8);
+        Adam adam = new Adam(0.1, 0.9, 0.999, 1e-8, 3, DataType.DOUBLE);
+        double[] parameters = {1.0, -2.0, 0.5};
+        adam.update(parameters, FIRST_GRADIENT.clone());
+        assertArrayEquals(expected[0], parameters, 0);
+        adam.update(parameters, SECOND_GRADIENT.clone());
+        assertArrayEquals(expected[1], parameters, 0);
+        assertEquals(2, adam.iteration());
+
+        Adam single = new Adam(0.1, 0.9, 0.999, 1e-8, 3, DataType.FLOAT);
+        assertThrows(
+                IllegalStateException.class, () -> single.update(new double[3], new double[3]));
+        assertThrows(
+                IllegalArgumentException.class, () -> adam.update(new double[4], new double[4]));
+    }
 }

@@ -1,13 +1,21 @@
 package io.latentflow.job.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.latentflow.core.data.FashionMnist;
+import io.latentflow.core.data.IdxImages;
+import io.latentflow.core.data.IdxReader;
 import io.latentflow.core.plot.LossPlot;
+import io.latentflow.core.tasks.PixelByPixelTask;
 import io.latentflow.job.RecurrentJobSettings;
 import io.latentflow.job.RecurrentTrainingJob;
 import io.latentflow.job.kafka.AvroWireFormat;
 import io.latentflow.job.kafka.EmbeddedKafkaBroker;
 import io.latentflow.job.kafka.TopicAdministration;
 import io.latentflow.job.kafka.TopicNames;
+import io.latentflow.job.operators.RecurrentModelKind;
 import io.latentflow.job.operators.RecurrentTrainerSettings;
+import io.latentflow.job.operators.SequenceTask;
 import io.latentflow.job.produce.ProducedRange;
 import io.latentflow.job.produce.SequenceSampleProducer;
 import io.latentflow.schema.SequenceTrainingMetrics;
@@ -34,15 +42,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code train --model urnn}: streams a sequence task into the data topic, trains a unitary
- * evolution RNN on it in a local MiniCluster, and writes the run's metrics from the monitoring
- * topic into the run folder as metrics.csv, losses.png (loss against the task's baseline),
- * gradient-norms.png (|dC/dh_t| along t at the last step) and unitarity.png.
+ * {@code train --model urnn|lstm}: streams a sequence task into the data topic, trains a unitary
+ * evolution RNN or the LSTM baseline on it in a local MiniCluster, and writes the run's metrics
+ * from the monitoring topic into the run folder as metrics.csv, losses.png (loss against the task's
+ * baseline), gradient-norms.png (|dC/dh_t| along t at the last step), unitarity.png (uRNN),
+ * accuracy.png (copying and the pixel tasks: the batch accuracy, and the test accuracy of the pixel
+ * tasks), and manifest.json (the settings, seeds, the pixel order of a permuted task, the topics
+ * and offsets, and the final parameter hash).
  *
  * <p>The whole stream is written before the job starts, so that the job's bounded source knows
  * where the run ends; training therefore starts only once every sequence is on the topic, and the
  * command shows no progress line while the job runs. The live monitor page ({@code --monitor})
- * reads only the adversarial runs' TrainingMetrics, so it is not started for a uRNN run.
+ * reads only the adversarial runs' TrainingMetrics, so it is not started for a recurrent run.
  */
 final class RecurrentTrainRun implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(RecurrentTrainRun.class);
@@ -72,8 +83,8 @@ final class RecurrentTrainRun implements Callable<Integer> {
         Path folder = runDir != null ? runDir : Path.of("runs", runId);
         Files.createDirectories(folder);
         out.printf(
-                "Run %s: urnn %s for %d steps, outputs in %s%n",
-                runId, trainer.describe(), trainer.steps(), folder);
+                "Run %s: %s %s for %d steps, outputs in %s%n",
+                runId, trainer.model().optionName(), trainer.describe(), trainer.steps(), folder);
         out.flush();
         EmbeddedKafkaBroker broker = null;
         try {
@@ -108,9 +119,25 @@ final class RecurrentTrainRun implements Callable<Integer> {
         ProducedRange produced;
         try (SequenceSampleProducer producer =
                 new SequenceSampleProducer(bootstrap, topics.data())) {
-            produced =
-                    producer.produce(
-                            runId, trainer.task(), trainer.length(), options.seed, 0, sequences);
+            if (trainer.task().isPixelTask()) {
+                produced =
+                        producer.producePixels(
+                                runId,
+                                trainer.task(),
+                                trainingImages(),
+                                options.seed,
+                                0,
+                                sequences);
+            } else {
+                produced =
+                        producer.produce(
+                                runId,
+                                trainer.task(),
+                                trainer.length(),
+                                options.seed,
+                                0,
+                                sequences);
+            }
         }
         out.printf(
                 "Wrote %d %s sequences of %d steps to %s-%d, offsets %d to %d%n",
@@ -147,9 +174,10 @@ final class RecurrentTrainRun implements Callable<Integer> {
         }
         writeOutputs(folder, metrics);
         SequenceTrainingMetrics last = metrics.get(metrics.size() - 1);
+        writeManifest(folder, runId, bootstrap, topics, produced, last, seconds);
         out.printf(
                 Locale.ROOT,
-                "Trained %d steps in %.0f s. Loss %.5f (baseline %.5f), recall accuracy %.3f,"
+                "Trained %d steps in %.0f s. Loss %.5f (baseline %.5f), batch accuracy %.3f,"
                         + " max |W^H W - I| %.2e%n",
                 last.getStep(),
                 seconds,
@@ -157,9 +185,75 @@ final class RecurrentTrainRun implements Callable<Integer> {
                 last.getBaselineLoss(),
                 last.getAccuracy(),
                 last.getUnitarityDeviation());
+        if (last.getTestExamples() > 0) {
+            out.printf(
+                    Locale.ROOT,
+                    "Test accuracy %.4f (loss %.4f) on %d held-out t10k images%n",
+                    last.getTestAccuracy(),
+                    last.getTestLoss(),
+                    last.getTestExamples());
+        }
         out.println("Outputs in " + folder.toAbsolutePath());
         out.flush();
         return 0;
+    }
+
+    /** The training images and labels of a pixel task, in its pixel order. */
+    private PixelByPixelTask trainingImages() throws IOException {
+        Path dataset = Path.of(trainer.datasetPath());
+        IdxImages images = IdxReader.readImages(FashionMnist.trainingImages(dataset));
+        int[] labels = IdxReader.readLabels(FashionMnist.trainingLabels(dataset));
+        return new PixelByPixelTask(
+                images, labels, trainer.task().pixelOrder(trainer.permutationSeed()));
+    }
+
+    /**
+     * Writes manifest.json: what trained (the settings, both seeds, and for permuted-pixel the seed
+     * and the pixel order itself), where its records are, how long it took and what it ended with.
+     */
+    private void writeManifest(
+            Path folder,
+            String runId,
+            String bootstrap,
+            TopicNames topics,
+            ProducedRange produced,
+            SequenceTrainingMetrics last,
+            double seconds)
+            throws IOException {
+        Map<String, Object> manifest = new LinkedHashMap<>();
+        manifest.put("runId", runId);
+        manifest.put("model", trainer.model().optionName());
+        manifest.put("task", trainer.task().optionName());
+        manifest.put("modelSeed", trainer.seed());
+        manifest.put("taskSeed", options.seed);
+        manifest.put("steps", trainer.steps());
+        manifest.put("timeSteps", trainer.timeSteps());
+        manifest.put("configuration", new java.util.TreeMap<>(trainer.describe()));
+        if (trainer.task() == SequenceTask.PERMUTED_PIXEL) {
+            manifest.put("permutationSeed", trainer.permutationSeed());
+            manifest.put("pixelOrder", trainer.task().pixelOrder(trainer.permutationSeed()));
+        }
+        if (trainer.task().isPixelTask()) {
+            manifest.put("dataset", trainer.datasetPath());
+        }
+        manifest.put("topics", RunManifest.describe(topics));
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("topic", produced.topic());
+        data.put("partition", produced.partition());
+        data.put("firstOffset", produced.firstOffset());
+        data.put("lastOffset", produced.lastOffset());
+        manifest.put("data", data);
+        manifest.put("bootstrapServers", bootstrap);
+        manifest.put("seconds", Math.round(seconds));
+        manifest.put("finalStep", last.getStep());
+        manifest.put("finalLoss", last.getLoss());
+        manifest.put(
+                "finalTestAccuracy", last.getTestExamples() > 0 ? last.getTestAccuracy() : null);
+        manifest.put("finalTestExamples", last.getTestExamples());
+        manifest.put("parameterHash", last.getParameterHash());
+        new ObjectMapper()
+                .enable(SerializationFeature.INDENT_OUTPUT)
+                .writeValue(folder.resolve("manifest.json").toFile(), manifest);
     }
 
     /** The run's metrics records on the monitoring topic from {@code start} to its end now. */
@@ -216,8 +310,9 @@ final class RecurrentTrainRun implements Callable<Integer> {
         return end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
     }
 
-    private static void writeOutputs(Path folder, List<SequenceTrainingMetrics> metrics)
+    private void writeOutputs(Path folder, List<SequenceTrainingMetrics> metrics)
             throws IOException {
+        String model = trainer.model() == RecurrentModelKind.LSTM ? "LSTM" : "uRNN";
         int count = metrics.size();
         double[] steps = new double[count];
         double[] loss = new double[count];
@@ -226,7 +321,8 @@ final class RecurrentTrainRun implements Callable<Integer> {
         StringBuilder csv =
                 new StringBuilder(
                         "step,applied,loss,baseline_loss,accuracy,unitarity_deviation,"
-                                + "gradient_norm,samples_per_second,data_offset,dead_letters\n");
+                                + "gradient_norm,samples_per_second,data_offset,dead_letters,"
+                                + "test_accuracy,test_loss,test_examples\n");
         for (int i = 0; i < count; i++) {
             SequenceTrainingMetrics m = metrics.get(i);
             steps[i] = m.getStep();
@@ -236,7 +332,7 @@ final class RecurrentTrainRun implements Callable<Integer> {
             csv.append(
                     String.format(
                             Locale.ROOT,
-                            "%d,%b,%.6g,%.6g,%.4f,%.3e,%.6g,%.1f,%d,%d%n",
+                            "%d,%b,%.6g,%.6g,%.4f,%.3e,%.6g,%.1f,%d,%d,%.4f,%.5g,%d%n",
                             m.getStep(),
                             m.getApplied(),
                             m.getLoss(),
@@ -246,12 +342,15 @@ final class RecurrentTrainRun implements Callable<Integer> {
                             m.getGradientNorm(),
                             m.getSamplesPerSecond(),
                             m.getDataOffset(),
-                            m.getDeadLetters()));
+                            m.getDeadLetters(),
+                            m.getTestAccuracy(),
+                            m.getTestLoss(),
+                            m.getTestExamples()));
         }
         Files.writeString(folder.resolve("metrics.csv"), csv, StandardCharsets.UTF_8);
         SequenceTrainingMetrics first = metrics.get(0);
         Map<String, double[][]> losses = new LinkedHashMap<>();
-        losses.put("uRNN loss on the step's batch", new double[][] {steps, loss});
+        losses.put(model + " loss on the step's batch", new double[][] {steps, loss});
         losses.put("memoryless baseline", new double[][] {steps, baseline});
         LossPlot.writePngLogScale(
                 folder.resolve("losses.png"),
@@ -280,15 +379,57 @@ final class RecurrentTrainRun implements Callable<Integer> {
                         + last.getRunId(),
                 "time step t",
                 "|dC/dh_t|",
-                Map.of("uRNN", new double[][] {times, values}),
+                Map.of(model, new double[][] {times, values}),
                 900,
                 500);
-        LossPlot.writePngLogScale(
-                folder.resolve("unitarity.png"),
-                "Deviation of W from unitarity, run " + first.getRunId(),
-                "max |W^H W - I|",
-                Map.of("uRNN", new double[][] {steps, deviation}),
+        if (trainer.model() == RecurrentModelKind.URNN) {
+            LossPlot.writePngLogScale(
+                    folder.resolve("unitarity.png"),
+                    "Deviation of W from unitarity, run " + first.getRunId(),
+                    "max |W^H W - I|",
+                    Map.of(model, new double[][] {steps, deviation}),
+                    900,
+                    500);
+        }
+        if (trainer.task().hasClasses()) {
+            writeAccuracyPlot(folder, metrics, model);
+        }
+    }
+
+    /** accuracy.png: the batch accuracy of the reported steps and, if measured, test accuracy. */
+    private static void writeAccuracyPlot(
+            Path folder, List<SequenceTrainingMetrics> metrics, String model) throws IOException {
+        List<double[]> batch = new ArrayList<>();
+        List<double[]> test = new ArrayList<>();
+        for (SequenceTrainingMetrics m : metrics) {
+            if (Double.isFinite(m.getAccuracy())) {
+                batch.add(new double[] {m.getStep(), m.getAccuracy()});
+            }
+            if (m.getTestExamples() > 0) {
+                test.add(new double[] {m.getStep(), m.getTestAccuracy()});
+            }
+        }
+        Map<String, double[][]> series = new LinkedHashMap<>();
+        series.put(model + " accuracy on the step's batch", columns(batch));
+        if (!test.isEmpty()) {
+            series.put(model + " test accuracy (held-out t10k images)", columns(test));
+        }
+        SequenceTrainingMetrics first = metrics.get(0);
+        LossPlot.writePng(
+                folder.resolve("accuracy.png"),
+                first.getTask() + ", T = " + first.getTimeSteps() + ", run " + first.getRunId(),
+                "accuracy",
+                series,
                 900,
                 500);
+    }
+
+    private static double[][] columns(List<double[]> points) {
+        double[][] columns = new double[2][points.size()];
+        for (int i = 0; i < points.size(); i++) {
+            columns[0][i] = points.get(i)[0];
+            columns[1][i] = points.get(i)[1];
+        }
+        return columns;
     }
 }

@@ -43,13 +43,14 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = LatentFlowCommand.Versions.class,
         description = {
-            "Train ALI, a GAN or the deep autoencoder on Fashion-MNIST, or a uRNN on a sequence"
-                    + " task, streamed through Kafka into a local Flink MiniCluster.",
+            "Train ALI, a GAN or the deep autoencoder on Fashion-MNIST, or a uRNN or an LSTM on a"
+                    + " sequence task, streamed through Kafka into a local Flink MiniCluster.",
             "Writes into the run folder: samples.png (G(z)), reconstructions.png (x beside"
                     + " G(E(x)), ALI only), losses.png, diagnostics.png, gradients.png,"
-                    + " metrics.csv, manifest.json and snapshots/; for urnn, losses.png,"
-                    + " gradient-norms.png, unitarity.png and metrics.csv; for autoencoder,"
-                    + " losses.png, metrics.csv and run.json."
+                    + " metrics.csv, manifest.json and snapshots/; for urnn and lstm, losses.png,"
+                    + " gradient-norms.png, unitarity.png (urnn), accuracy.png (copying and the"
+                    + " pixel tasks), metrics.csv and manifest.json; for autoencoder, losses.png,"
+                    + " metrics.csv and run.json."
         })
 final class TrainCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(TrainCommand.class);
@@ -148,12 +149,15 @@ final class TrainCommand implements Callable<Integer> {
         if (options.isRecurrent()) {
             if (continuous) {
                 throw new IllegalArgumentException(
-                        "--continuous trains ALI or a GAN; --model urnn trains a bounded task");
+                        "--continuous trains ALI or a GAN; --model "
+                                + options.model
+                                + " trains a bounded task");
             }
             validateLocalOptions();
             return new RecurrentTrainRun(
                             options,
-                            options.recurrentTrainerSettings(spec.commandLine().getParseResult()),
+                            options.recurrentTrainerSettings(
+                                    spec.commandLine().getParseResult(), datasetPath),
                             runDir,
                             parallelism,
                             spec.commandLine().getOut())
@@ -306,16 +310,22 @@ final class TrainCommand implements Callable<Integer> {
     private void validateLocalOptions() {
         CommandLine.ParseResult given = spec.commandLine().getParseResult();
         if (!options.isRecurrent()) {
-            for (String option : List.of("--task", "--task-length")) {
+            for (String option :
+                    List.of(
+                            "--task",
+                            "--task-length",
+                            "--gradient-clip",
+                            "--permutation-seed",
+                            "--test-interval",
+                            "--test-examples")) {
                 if (given.hasMatchedOption(option)) {
-                    throw new IllegalArgumentException(option + " needs --model urnn");
+                    throw new IllegalArgumentException(option + " needs --model urnn or lstm");
                 }
             }
         }
         if (!options.isAutoencoder()) {
             for (String option :
                     List.of(
-                            "--optimizer",
                             "--layers",
                             "--gradient-batch",
                             "--curvature-batch",
@@ -327,6 +337,13 @@ final class TrainCommand implements Callable<Integer> {
                     throw new IllegalArgumentException(option + " needs --model autoencoder");
                 }
             }
+        }
+        if (!options.isRecurrent()
+                && !options.isAutoencoder()
+                && given.hasMatchedOption("--optimizer")) {
+            throw new IllegalArgumentException(
+                    "--optimizer needs --model autoencoder, urnn or lstm; ALI and the GAN train"
+                            + " with Adam");
         }
         if (!continuous) {
             for (String option : List.of("--stop-at-step", "--checkpoint-interval-ms")) {

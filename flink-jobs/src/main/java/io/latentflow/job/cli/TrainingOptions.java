@@ -8,9 +8,12 @@ import io.latentflow.core.model.NoiseSchedule;
 import io.latentflow.job.kafka.TopicNames;
 import io.latentflow.job.operators.AutoencoderTrainerSettings;
 import io.latentflow.job.operators.OptimizerKind;
+import io.latentflow.job.operators.RecurrentModelKind;
+import io.latentflow.job.operators.RecurrentOptimizer;
 import io.latentflow.job.operators.RecurrentTrainerSettings;
 import io.latentflow.job.operators.SequenceTask;
 import io.latentflow.job.operators.TrainerSettings;
+import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import picocli.CommandLine.Option;
@@ -18,13 +21,17 @@ import picocli.CommandLine.ParseResult;
 
 /** The options that say what a run trains, shared by every command that starts or feeds one. */
 final class TrainingOptions {
-    /** The uRNN's defaults are the paper's: batch 20, hidden 128, RMSProp 1e-3 with decay 0.9. */
+    /**
+     * The recurrent models' defaults are the paper's: batch 20, hidden 128 (for the uRNN and the
+     * LSTM alike), RMSProp 1e-3 with decay 0.9.
+     */
     static final int URNN_BATCH_SIZE = 20;
 
     static final int URNN_HIDDEN_UNITS = 128;
     static final String URNN_LEARNING_RATE = "1e-3";
     static final double URNN_DECAY = 0.9;
     static final String URNN = "urnn";
+    static final String LSTM = "lstm";
 
     static final String AUTOENCODER = "autoencoder";
 
@@ -42,19 +49,20 @@ final class TrainingOptions {
             description =
                     "ali (generator, encoder and a discriminator on pairs (x, z)), gan"
                             + " (generator and a discriminator on x), urnn (a unitary evolution"
-                            + " RNN on --task; train only), or autoencoder (the deep autoencoder"
-                            + " of --layers with --optimizer; train only) (default:"
-                            + " ${DEFAULT-VALUE}).")
+                            + " RNN on --task; train only), lstm (the LSTM baseline on --task;"
+                            + " train only) or autoencoder (the deep autoencoder of --layers with"
+                            + " --optimizer; train only) (default: ${DEFAULT-VALUE}).")
     String model;
 
     @Option(
             names = "--optimizer",
-            defaultValue = "sfhf",
             description =
                     "With --model autoencoder: sgd (with --momentum), adam, rmsprop, or a"
                             + " Hessian-free method on --gradient-batch: hf (Newton-CG),"
                             + " gauss-newton (Martens' Hessian-free) or sfhf (saddle-free"
-                            + " Hessian-free) (default: ${DEFAULT-VALUE}).")
+                            + " Hessian-free) (default: sfhf). With --model urnn or lstm: rmsprop"
+                            + " (the paper's, decay 0.9) or adam (beta1 0.9, beta2 0.999) (default:"
+                            + " rmsprop). ALI and the GAN train with Adam.")
     String optimizer;
 
     @Option(
@@ -119,16 +127,53 @@ final class TrainingOptions {
             names = "--task",
             defaultValue = "copying",
             description =
-                    "With --model urnn, the sequence task streamed into the data topic: copying"
-                            + " (copying memory) or adding (default: ${DEFAULT-VALUE}).")
+                    "With --model urnn or lstm, the sequence task streamed into the data topic:"
+                            + " copying (copying memory), adding, pixel (Fashion-MNIST one pixel"
+                            + " per step, 784 steps) or permuted-pixel (the same with the pixels in"
+                            + " one order drawn from --permutation-seed) (default:"
+                            + " ${DEFAULT-VALUE}).")
     String task;
+
+    @Option(
+            names = "--gradient-clip",
+            defaultValue = "0",
+            description =
+                    "With --model urnn or lstm, rescale a gradient longer than this Euclidean norm"
+                            + " to it before the update; 0 never (default: ${DEFAULT-VALUE}).")
+    double gradientClip;
+
+    @Option(
+            names = "--permutation-seed",
+            defaultValue = "1",
+            description =
+                    "With --task permuted-pixel, the seed of the one fixed pixel order (default:"
+                            + " ${DEFAULT-VALUE}).")
+    long permutationSeed;
+
+    @Option(
+            names = "--test-interval",
+            defaultValue = "500",
+            description =
+                    "With a pixel task, measure test accuracy every N steps on the first"
+                            + " --test-examples t10k images, and on all 10,000 after the last"
+                            + " step; 0 only after the last (default: ${DEFAULT-VALUE}).")
+    int testInterval;
+
+    @Option(
+            names = "--test-examples",
+            defaultValue = "1000",
+            description =
+                    "With a pixel task, how many t10k images the periodic test measurements use"
+                            + " (default: ${DEFAULT-VALUE}).")
+    int testExamples;
 
     @Option(
             names = "--task-length",
             defaultValue = "100",
             description =
-                    "With --model urnn, T: the delay of copying (sequences of T + 20 steps) or the"
-                            + " sequence length of adding (default: ${DEFAULT-VALUE}).")
+                    "With --model urnn or lstm, T: the delay of copying (sequences of T + 20"
+                            + " steps) or the sequence length of adding; the pixel tasks are 784"
+                            + " steps long (default: ${DEFAULT-VALUE}).")
     int taskLength;
 
     @Option(
@@ -283,7 +328,9 @@ final class TrainingOptions {
         }
         if (isRecurrent()) {
             throw new IllegalArgumentException(
-                    "--model urnn is trained by the train command only, which streams its task");
+                    "--model "
+                            + model
+                            + " is trained by the train command only, which streams its task");
         }
         if (isAutoencoder()) {
             throw new IllegalArgumentException(
@@ -296,7 +343,7 @@ final class TrainingOptions {
             throw new IllegalArgumentException(
                     "unknown model "
                             + model
-                            + "; expected ali, gan, urnn, autoencoder, ali-mlp or gan-mlp");
+                            + "; expected ali, gan, urnn, lstm, autoencoder, ali-mlp or gan-mlp");
         }
         atLeastOne("--batch-size", batchSize);
         atLeastOne("--latent-dim", latentDim);
@@ -318,14 +365,22 @@ final class TrainingOptions {
         }
     }
 
-    /** Whether the model is the unitary evolution RNN rather than an adversarial model. */
+    /** Whether the model is the uRNN or the LSTM rather than an adversarial model. */
     boolean isRecurrent() {
-        return URNN.equalsIgnoreCase(model);
+        return URNN.equalsIgnoreCase(model) || LSTM.equalsIgnoreCase(model);
     }
 
     /** Whether the model is the deep autoencoder. */
     boolean isAutoencoder() {
         return AUTOENCODER.equalsIgnoreCase(model);
+    }
+
+    /** The --optimizer given, or the model's own: sfhf, rmsprop for the recurrent models, adam. */
+    String optimizerOrDefault() {
+        if (optimizer != null) {
+            return optimizer;
+        }
+        return isAutoencoder() ? "sfhf" : isRecurrent() ? "rmsprop" : "adam";
     }
 
     /**
@@ -341,7 +396,7 @@ final class TrainingOptions {
             ParseResult parsed, int trainingSetSize, int pixels) {
         OptimizerKind kind;
         try {
-            kind = OptimizerKind.parse(optimizer);
+            kind = OptimizerKind.parse(optimizerOrDefault());
         } catch (IllegalArgumentException unknown) {
             throw new IllegalArgumentException(
                     "--optimizer must be one of "
@@ -442,12 +497,13 @@ final class TrainingOptions {
     }
 
     /**
-     * Returns how the uRNN trains, with the paper's batch size, hidden size and learning rate
-     * wherever the command line did not give one.
+     * Returns how the uRNN or the LSTM trains, with the paper's batch size, hidden size and
+     * learning rate wherever the command line did not give one.
      *
      * @param parsed the command line as parsed, which tells an option given from its default
+     * @param datasetPath the Fashion-MNIST folder the pixel tasks read
      */
-    RecurrentTrainerSettings recurrentTrainerSettings(ParseResult parsed) {
+    RecurrentTrainerSettings recurrentTrainerSettings(ParseResult parsed, Path datasetPath) {
         if (steps < 1) {
             throw new IllegalArgumentException("--steps must be at least 1, was " + steps);
         }
@@ -459,20 +515,57 @@ final class TrainingOptions {
         try {
             sequenceTask = SequenceTask.parse(task);
         } catch (IllegalArgumentException unknown) {
-            throw new IllegalArgumentException("--task must be copying or adding, was " + task);
+            throw new IllegalArgumentException(
+                    "--task must be copying, adding, pixel or permuted-pixel, was " + task);
+        }
+        int length = taskLength;
+        if (sequenceTask.isPixelTask()) {
+            if (parsed.hasMatchedOption("--task-length")
+                    && taskLength != SequenceTask.IMAGE_PIXELS) {
+                throw new IllegalArgumentException(
+                        "--task " + task + " has 784 steps; --task-length " + taskLength);
+            }
+            length = SequenceTask.IMAGE_PIXELS;
+        } else {
+            for (String option : java.util.List.of("--test-interval", "--test-examples")) {
+                if (parsed.hasMatchedOption(option)) {
+                    throw new IllegalArgumentException(option + " needs a pixel task");
+                }
+            }
+        }
+        if (parsed.hasMatchedOption("--permutation-seed")
+                && sequenceTask != SequenceTask.PERMUTED_PIXEL) {
+            throw new IllegalArgumentException("--permutation-seed needs --task permuted-pixel");
+        }
+        RecurrentOptimizer chosen;
+        try {
+            chosen = RecurrentOptimizer.parse(optimizerOrDefault());
+        } catch (IllegalArgumentException unknown) {
+            throw new IllegalArgumentException(
+                    "--optimizer must be rmsprop or adam for --model "
+                            + model
+                            + ", was "
+                            + optimizer);
         }
         return new RecurrentTrainerSettings(
+                RecurrentModelKind.parse(model),
                 sequenceTask,
-                taskLength,
+                length,
                 parsed.hasMatchedOption("--hidden-units") ? hiddenUnits : URNN_HIDDEN_UNITS,
                 seed,
                 parsed.hasMatchedOption("--batch-size") ? batchSize : URNN_BATCH_SIZE,
                 steps,
                 metricsInterval,
+                chosen,
                 parsed.hasMatchedOption("--learning-rate")
                         ? learningRate
                         : Double.parseDouble(URNN_LEARNING_RATE),
-                URNN_DECAY);
+                URNN_DECAY,
+                gradientClip,
+                permutationSeed,
+                sequenceTask.isPixelTask() ? datasetPath.toString() : null,
+                testInterval,
+                testExamples);
     }
 
     AdversarialConfig modelConfig() {
@@ -516,9 +609,9 @@ final class TrainingOptions {
         if (runId == null) {
             runId =
                     (isRecurrent()
-                                    ? URNN
+                                    ? model.toLowerCase(java.util.Locale.ROOT)
                                     : isAutoencoder()
-                                            ? AUTOENCODER + "-" + optimizer
+                                            ? AUTOENCODER + "-" + optimizerOrDefault()
                                             : ModelKind.parse(model)
                                                     .name()
                                                     .toLowerCase(java.util.Locale.ROOT))

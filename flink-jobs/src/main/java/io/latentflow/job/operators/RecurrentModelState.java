@@ -1,21 +1,26 @@
 package io.latentflow.job.operators;
 
 /**
- * A recurrent run's trainable state as Flink keeps it: the uRNN's parameter vector and RMSProp's
- * running mean square with its update count. The permutation and the layout follow from the
+ * A recurrent run's trainable state as Flink keeps it: the network's parameter vector and the
+ * optimizer's state with its update count. RMSProp keeps its running mean square in {@code
+ * meanSquare} and no first moment; Adam keeps its second moment v in {@code meanSquare} and its
+ * first moment m in {@code firstMoment}. The uRNN's permutation and the layouts follow from the
  * settings and the seed, so they are not stored.
  */
 public class RecurrentModelState {
     public double[] parameters;
     public double[] meanSquare;
+    public double[] firstMoment;
     public long updates;
 
     /** For Flink's POJO serializer. */
     public RecurrentModelState() {}
 
-    RecurrentModelState(double[] parameters, double[] meanSquare, long updates) {
+    RecurrentModelState(
+            double[] parameters, double[] meanSquare, double[] firstMoment, long updates) {
         this.parameters = parameters;
         this.meanSquare = meanSquare;
+        this.firstMoment = firstMoment;
         this.updates = updates;
     }
 }

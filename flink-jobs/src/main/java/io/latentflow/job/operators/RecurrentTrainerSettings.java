@@ -6,20 +6,32 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * How the recurrent trainer operator trains every run it sees: a unitary evolution RNN on one
- * sequence task with RMSProp.
+ * How the recurrent trainer operator trains every run it sees: a uRNN or an LSTM on one sequence
+ * task with RMSProp or Adam, and for the pixel tasks how often it measures test accuracy.
  *
+ * @param model the network
  * @param task the task the sequences come from
- * @param length the delay T of copying or the length T of adding
- * @param hiddenSize n, complex hidden units
- * @param seed seeds the model's initialization and its permutation
+ * @param length the delay T of copying or the length T of adding; 784 for the pixel tasks
+ * @param hiddenSize n, complex hidden units of the uRNN or hidden units of the LSTM
+ * @param seed seeds the model's initialization (and the uRNN's permutation)
  * @param batchSize sequences per mini-batch
  * @param steps mini-batches to train per run; 0 trains for as long as sequences arrive
  * @param metricsInterval a metrics record every this many steps (and at the first and last)
- * @param learningRate RMSProp's step size
- * @param decay RMSProp's decay of the mean square
+ * @param optimizer RMSProp or Adam
+ * @param learningRate the optimizer's step size
+ * @param decay RMSProp's decay of the mean square; unused by Adam
+ * @param gradientClip rescale the gradient to this Euclidean norm when it is longer, before the
+ *     update; 0 never rescales
+ * @param permutationSeed seeds the pixel order of permuted-pixel; unused by the other tasks
+ * @param datasetPath the Fashion-MNIST folder (or the test images file) whose t10k images and
+ *     labels the pixel tasks are evaluated on; null for the other tasks
+ * @param testInterval measure test accuracy every this many steps (and always at the last step); 0
+ *     only at the last step; pixel tasks only
+ * @param testExamples how many of the first test images the periodic measurements use; the last
+ *     step uses all of them
  */
 public record RecurrentTrainerSettings(
+        RecurrentModelKind model,
         SequenceTask task,
         int length,
         int hiddenSize,
@@ -27,16 +39,22 @@ public record RecurrentTrainerSettings(
         int batchSize,
         long steps,
         int metricsInterval,
+        RecurrentOptimizer optimizer,
         double learningRate,
-        double decay)
+        double decay,
+        double gradientClip,
+        long permutationSeed,
+        String datasetPath,
+        int testInterval,
+        int testExamples)
         implements Serializable {
 
-    /** RMSProp's epsilon, added to the root mean square. */
+    /** The optimizers' epsilon, added to the root mean square. */
     public static final double EPSILON = 1e-8;
 
     public RecurrentTrainerSettings {
-        if (task == null) {
-            throw new IllegalArgumentException("a task is required");
+        if (model == null || task == null || optimizer == null) {
+            throw new IllegalArgumentException("a model, a task and an optimizer are required");
         }
         if (length < 2) {
             throw new IllegalArgumentException("the task length must be at least 2, was " + length);
@@ -62,9 +80,57 @@ public record RecurrentTrainerSettings(
                             + " and "
                             + decay);
         }
+        if (!(gradientClip >= 0) || Double.isInfinite(gradientClip)) {
+            throw new IllegalArgumentException(
+                    "the gradient clip must be 0 (none) or a positive norm, was " + gradientClip);
+        }
+        if (testInterval < 0 || testExamples < 1) {
+            throw new IllegalArgumentException(
+                    "need a test interval of at least 0 and at least 1 test example, had "
+                            + testInterval
+                            + " and "
+                            + testExamples);
+        }
+        if (task.isPixelTask() && datasetPath == null) {
+            throw new IllegalArgumentException(
+                    task.optionName() + " needs the Fashion-MNIST folder for its test images");
+        }
     }
 
-    /** Returns T of the sequences the job trains on: T + 20 for copying, T for adding. */
+    /**
+     * The uRNN with RMSProp on copying or adding, without test measurements: the settings of the
+     * first recurrent job.
+     */
+    public RecurrentTrainerSettings(
+            SequenceTask task,
+            int length,
+            int hiddenSize,
+            long seed,
+            int batchSize,
+            long steps,
+            int metricsInterval,
+            double learningRate,
+            double decay) {
+        this(
+                RecurrentModelKind.URNN,
+                task,
+                length,
+                hiddenSize,
+                seed,
+                batchSize,
+                steps,
+                metricsInterval,
+                RecurrentOptimizer.RMSPROP,
+                learningRate,
+                decay,
+                0,
+                0,
+                null,
+                0,
+                1);
+    }
+
+    /** Returns T of the sequences the job trains on: T + 20 for copying, T for adding, 784. */
     public int timeSteps() {
         return task.timeSteps(length);
     }
@@ -72,15 +138,30 @@ public record RecurrentTrainerSettings(
     /** The hyperparameters and batch size, for metrics records and manifests. */
     public Map<String, String> describe() {
         Map<String, String> description = new HashMap<>();
-        description.put("model", "urnn");
+        description.put("model", model.optionName());
         description.put("task", task.optionName());
         description.put("taskLength", Integer.toString(length));
         description.put("hiddenSize", Integer.toString(hiddenSize));
         description.put("batchSize", Integer.toString(batchSize));
-        description.put("optimizer", "rmsprop");
+        description.put("optimizer", optimizer.optionName());
         description.put("learningRate", String.format(Locale.ROOT, "%s", learningRate));
-        description.put("decay", String.format(Locale.ROOT, "%s", decay));
+        if (optimizer == RecurrentOptimizer.RMSPROP) {
+            description.put("decay", String.format(Locale.ROOT, "%s", decay));
+        } else {
+            description.put("beta1", Double.toString(RecurrentOptimizer.ADAM_BETA1));
+            description.put("beta2", Double.toString(RecurrentOptimizer.ADAM_BETA2));
+        }
         description.put("epsilon", String.format(Locale.ROOT, "%s", EPSILON));
+        if (gradientClip > 0) {
+            description.put("gradientClip", String.format(Locale.ROOT, "%s", gradientClip));
+        }
+        if (task == SequenceTask.PERMUTED_PIXEL) {
+            description.put("permutationSeed", Long.toString(permutationSeed));
+        }
+        if (task.isPixelTask()) {
+            description.put("testInterval", Integer.toString(testInterval));
+            description.put("testExamples", Integer.toString(testExamples));
+        }
         return description;
     }
 }

@@ -14,10 +14,10 @@ public class SequenceEvent {
     public int timeSteps;
     public float[] inputs;
 
-    /** Copying: the target class of every step; adding: null. */
+    /** Copying: the target class of every step; pixel tasks: the one class; adding: null. */
     public int[] targetClasses;
 
-    /** Adding: the last step's target; copying: NaN. */
+    /** Adding: the last step's target; the other tasks: NaN. */
     public double targetValue;
 
     public long offset;

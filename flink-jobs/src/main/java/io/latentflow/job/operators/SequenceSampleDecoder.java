@@ -7,7 +7,7 @@ import io.latentflow.schema.SequenceSample;
  * Decodes data-topic records into {@link SequenceEvent}s for the recurrent trainer; a record that
  * does not decode, belongs to another task, has another length or input size than the job trains
  * on, a negative sequence number, non-finite inputs, or targets the task cannot have becomes a dead
- * letter.
+ * letter. A pixel record must also hold grey values in [0, 1] and one class.
  */
 public class SequenceSampleDecoder extends RecordDecoder<SequenceSample, SequenceEvent> {
     private final SequenceTask task;
@@ -76,7 +76,7 @@ public class SequenceSampleDecoder extends RecordDecoder<SequenceSample, Sequenc
         event.timeSteps = timeSteps;
         event.inputs = inputs;
         event.offset = offset;
-        if (task == SequenceTask.COPYING) {
+        if (task.hasClasses()) {
             event.targetClasses =
                     sample.getTargetClasses().stream().mapToInt(Integer::intValue).toArray();
             event.targetValue = Double.NaN;

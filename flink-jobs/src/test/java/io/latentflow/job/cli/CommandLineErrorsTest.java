@@ -97,23 +97,68 @@ class CommandLineErrorsTest {
     @Test
     void optionsThatOnlyApplyWithAnotherAreRefusedWithoutIt() {
         String[][] cases = {
-            {"--task", "adding", "--task needs --model urnn"},
-            {"--task-length", "50", "--task-length needs --model urnn"},
+            {"--task", "adding", "--task needs --model urnn or lstm"},
+            {"--task-length", "50", "--task-length needs --model urnn or lstm"},
+            {
+                "--model",
+                "lstm",
+                "--task",
+                "copying",
+                "--permutation-seed",
+                "3",
+                "--permutation-seed needs --task permuted-pixel"
+            },
+            {
+                "--model",
+                "lstm",
+                "--task",
+                "adding",
+                "--test-interval",
+                "3",
+                "--test-interval needs a pixel task"
+            },
+            {
+                "--model",
+                "lstm",
+                "--task",
+                "pixel",
+                "--task-length",
+                "100",
+                "--task pixel has 784 steps; --task-length 100"
+            },
+            {
+                "--model",
+                "urnn",
+                "--optimizer",
+                "sgd",
+                "--optimizer must be rmsprop or adam for --model urnn, was sgd"
+            },
             {"--stop-at-step", "5", "--stop-at-step needs --continuous"},
             {
                 "--model",
                 "urnn",
                 "--task",
                 "sorting",
-                "--task must be copying or adding, was sorting"
+                "--task must be copying, adding, pixel or permuted-pixel, was sorting"
             },
             {"--model", "urnn", "--task-length", "1", "--task-length must be at least 2, was 1"},
             {
                 "--model",
                 "rnn",
-                "unknown model rnn; expected ali, gan, urnn, autoencoder, ali-mlp or gan-mlp"
+                "unknown model rnn; expected ali, gan, urnn, lstm, autoencoder, ali-mlp or gan-mlp"
             },
-            {"--optimizer", "adam", "--optimizer needs --model autoencoder"},
+            {
+                "--optimizer",
+                "adam",
+                "--optimizer needs --model autoencoder, urnn or lstm; ALI and the GAN train with Adam"
+            },
+            {
+                "--model",
+                "lstm",
+                "--optimizer",
+                "sfhf",
+                "--optimizer must be rmsprop or adam for --model lstm, was sfhf"
+            },
             {"--curvature-batch", "10", "--curvature-batch needs --model autoencoder"},
             {
                 "--model",

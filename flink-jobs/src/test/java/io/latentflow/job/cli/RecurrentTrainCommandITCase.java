@@ -3,6 +3,10 @@ package io.latentflow.job.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.latentflow.core.tasks.PixelByPixelTask;
+import io.latentflow.job.produce.SyntheticFashionMnist;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -66,6 +70,70 @@ class RecurrentTrainCommandITCase {
         assertTrue(ImageIO.read(runDir.resolve("losses.png").toFile()).getWidth() > 0);
         assertTrue(ImageIO.read(runDir.resolve("unitarity.png").toFile()).getWidth() > 0);
         assertTrue(ImageIO.read(runDir.resolve("gradient-norms.png").toFile()).getWidth() > 0);
+    }
+
+    @Test
+    void trainLstmOnPermutedPixelsWritesTestAccuracyThePlotsAndThePixelOrder(@TempDir Path data)
+            throws Exception {
+        SyntheticFashionMnist.write(data, 20, 12);
+        StringWriter output = new StringWriter();
+        CommandLine command = new CommandLine(new LatentFlowCommand());
+        command.setOut(new PrintWriter(output));
+
+        int exit =
+                command.execute(
+                        "train",
+                        "--model",
+                        "lstm",
+                        "--task",
+                        "permuted-pixel",
+                        "--permutation-seed",
+                        "11",
+                        "--optimizer",
+                        "adam",
+                        "--dataset-path",
+                        data.toString(),
+                        "--steps",
+                        "2",
+                        "--batch-size",
+                        "4",
+                        "--hidden-units",
+                        "6",
+                        "--test-interval",
+                        "1",
+                        "--test-examples",
+                        "5",
+                        "--run-id",
+                        "lstm-cli-test",
+                        "--run-dir",
+                        runDir.toString());
+
+        assertEquals(0, exit, output.toString());
+        assertTrue(
+                output.toString().contains("Test accuracy")
+                        && output.toString().contains("on 12 held-out t10k images"),
+                output.toString());
+        List<String> csv = Files.readAllLines(runDir.resolve("metrics.csv"));
+        assertEquals(3, csv.size(), "header and steps 1, 2: " + csv);
+        assertTrue(csv.get(0).endsWith("test_accuracy,test_loss,test_examples"), csv.get(0));
+        assertTrue(csv.get(1).endsWith(",5"), "5 test images at step 1: " + csv.get(1));
+        assertTrue(csv.get(2).endsWith(",12"), "all 12 at the last step: " + csv.get(2));
+        assertEquals("NaN", csv.get(2).split(",")[5], "an LSTM has no unitarity deviation");
+        assertTrue(ImageIO.read(runDir.resolve("accuracy.png").toFile()).getWidth() > 0);
+        assertTrue(ImageIO.read(runDir.resolve("losses.png").toFile()).getWidth() > 0);
+        assertTrue(Files.notExists(runDir.resolve("unitarity.png")));
+
+        JsonNode manifest = new ObjectMapper().readTree(runDir.resolve("manifest.json").toFile());
+        assertEquals("lstm", manifest.get("model").asText());
+        assertEquals("adam", manifest.get("configuration").get("optimizer").asText());
+        assertEquals(11, manifest.get("permutationSeed").asLong());
+        int[] order = PixelByPixelTask.permutation(11, 784);
+        assertEquals(784, manifest.get("pixelOrder").size());
+        for (int t = 0; t < order.length; t++) {
+            assertEquals(order[t], manifest.get("pixelOrder").get(t).asInt());
+        }
+        assertEquals(64, manifest.get("parameterHash").asText().length());
+        assertEquals(12, manifest.get("finalTestExamples").asInt());
     }
 
     @Test

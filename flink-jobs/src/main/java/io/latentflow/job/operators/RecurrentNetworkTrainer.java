@@ -1,11 +1,16 @@
 package io.latentflow.job.operators;
 
-import io.latentflow.core.optim.RmsProp;
+import io.latentflow.core.data.FashionMnist;
+import io.latentflow.core.data.IdxImages;
+import io.latentflow.core.data.IdxReader;
+import io.latentflow.core.recurrent.RecurrentNetwork;
 import io.latentflow.core.recurrent.SequenceBatch;
 import io.latentflow.core.recurrent.SequenceLoss;
-import io.latentflow.core.recurrent.UnitaryEvolutionRnn;
 import io.latentflow.core.tasks.CopyingMemoryTask;
+import io.latentflow.core.tasks.PixelByPixelTask;
 import io.latentflow.schema.SequenceTrainingMetrics;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -23,33 +28,50 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Trains a unitary evolution RNN (Arjovsky, Shah and Bengio, <a
- * href="https://arxiv.org/abs/1511.06464">arXiv:1511.06464</a>) for each run it is keyed by, on the
- * run's stream of task sequences: each time the next mini-batch of sequences by sequence number is
- * complete, one step of backpropagation through time and one RMSProp update.
+ * Trains a recurrent network, the unitary evolution RNN of Arjovsky, Shah and Bengio (<a
+ * href="https://arxiv.org/abs/1511.06464">arXiv:1511.06464</a>) or the LSTM baseline, for each run
+ * it is keyed by, on the run's stream of task sequences: each time the next mini-batch of sequences
+ * by sequence number is complete, one step of backpropagation through time and one RMSProp or Adam
+ * update.
  *
  * <p>Batching by sequence, not by arrival, makes a run reproducible: mini-batch k holds sequences
- * k*B to k*B + B - 1 whatever the order records arrive in. The parameters, RMSProp's state, the
- * run's progress and the pending sequences live in Flink keyed state; the network is rebuilt from
- * them for every step, which costs a small fraction of the step.
+ * k*B to k*B + B - 1 whatever the order records arrive in. The parameters, the optimizer's state,
+ * the run's progress and the pending sequences live in Flink keyed state; the network is rebuilt
+ * from them for every step, which costs a small fraction of the step.
  *
  * <p>Every metrics record carries the step's loss before the update against the task's memoryless
- * baseline, the recall accuracy (copying), the gradient norm and the deviation of W from unitarity
- * after the update.
+ * baseline, the accuracy on the step's batch (copying and pixel tasks), the gradient norm, the
+ * deviation of W from unitarity after the update (uRNN) and the parameters' hash.
+ *
+ * <p>For the pixel tasks the operator also measures test accuracy after the update, every {@code
+ * testInterval} steps on the first {@code testExamples} t10k images and at the last step on all of
+ * them. It reads the test images from disk when it opens, not from a topic: the held-out set is
+ * fixed, so it needs neither ordering nor replay, and keeping it off the data topic means that no
+ * test record can ever be batched into training. Every task manager must therefore see the dataset
+ * folder.
  */
-public class UnitaryEvolutionTrainer
+public class RecurrentNetworkTrainer
         extends KeyedProcessFunction<String, SequenceEvent, SequenceTrainingMetrics> {
-    private static final Logger LOG = LoggerFactory.getLogger(UnitaryEvolutionTrainer.class);
+    private static final Logger LOG = LoggerFactory.getLogger(RecurrentNetworkTrainer.class);
+
+    /**
+     * Test images per forward pass: the LSTM keeps one step's state when it only evaluates, the
+     * uRNN every step's, which at n = 512 and T = 784 is about 250 MB per 20 sequences.
+     */
+    private static final int LSTM_TEST_BATCH = 250;
+
+    private static final int URNN_TEST_BATCH = 20;
 
     private final RecurrentTrainerSettings settings;
 
+    private transient PixelByPixelTask testSet;
     private transient ValueState<RecurrentModelState> model;
     private transient ValueState<RunProgress> progress;
     private transient MapState<Long, SequenceEvent> pending;
     private transient long lastMetricsNanos;
     private transient long examplesSinceMetrics;
 
-    public UnitaryEvolutionTrainer(RecurrentTrainerSettings settings) {
+    public RecurrentNetworkTrainer(RecurrentTrainerSettings settings) {
         this.settings = settings;
     }
 
@@ -59,7 +81,7 @@ public class UnitaryEvolutionTrainer
                 getRuntimeContext()
                         .getState(
                                 new ValueStateDescriptor<>(
-                                        "urnn-model",
+                                        settings.model().optionName() + "-model",
                                         TypeInformation.of(RecurrentModelState.class)));
         progress =
                 getRuntimeContext()
@@ -72,6 +94,27 @@ public class UnitaryEvolutionTrainer
                                         Types.LONG,
                                         TypeInformation.of(SequenceEvent.class)));
         lastMetricsNanos = System.nanoTime();
+        if (settings.task().isPixelTask()) {
+            testSet = readTestSet();
+        }
+    }
+
+    private PixelByPixelTask readTestSet() {
+        Path folder = Path.of(settings.datasetPath());
+        try {
+            IdxImages images = IdxReader.readImages(FashionMnist.testImages(folder));
+            int[] labels = IdxReader.readLabels(FashionMnist.testLabels(folder));
+            LOG.info(
+                    "Read {} test images from {} for {} measurements",
+                    images.count(),
+                    images.source(),
+                    settings.task().optionName());
+            return new PixelByPixelTask(
+                    images, labels, settings.task().pixelOrder(settings.permutationSeed()));
+        } catch (IOException e) {
+            throw new IllegalStateException(
+                    "cannot read the Fashion-MNIST test set under " + folder, e);
+        }
     }
 
     @Override
@@ -143,30 +186,35 @@ public class UnitaryEvolutionTrainer
 
         SequenceBatch batch = batch(events, timeSteps, task.inputSize());
         SequenceLoss loss = task.loss(events, timeSteps);
-        UnitaryEvolutionRnn network =
-                new UnitaryEvolutionRnn(
-                        task.inputSize(),
-                        settings.hiddenSize(),
-                        task.outputSize(),
-                        settings.seed());
-        RmsProp optimizer =
-                new RmsProp(
-                        settings.learningRate(),
-                        settings.decay(),
-                        RecurrentTrainerSettings.EPSILON,
-                        network.parameters().length);
+        RecurrentNetwork network =
+                settings.model()
+                        .create(
+                                task.inputSize(),
+                                settings.hiddenSize(),
+                                task.outputSize(),
+                                settings.seed());
         RecurrentModelState saved = model.value();
+        RecurrentOptimizer.Stepper optimizer =
+                settings.optimizer()
+                        .create(
+                                settings.learningRate(),
+                                settings.decay(),
+                                network.parameters().length,
+                                saved);
         if (saved == null) {
             LOG.info(
-                    "Run {}: initialized a uRNN with {} hidden units from seed {} for {} at T = {}",
+                    "Run {}: initialized a {} with {} hidden units and {} parameters from seed {}"
+                            + " for {} at T = {}, {}",
                     runId,
+                    settings.model().optionName(),
                     settings.hiddenSize(),
+                    network.parameters().length,
                     settings.seed(),
                     task.optionName(),
-                    timeSteps);
+                    timeSteps,
+                    settings.optimizer().optionName());
         } else {
             System.arraycopy(saved.parameters, 0, network.parameters(), 0, saved.parameters.length);
-            optimizer.restore(saved.updates, saved.meanSquare);
         }
 
         run.batches++;
@@ -177,6 +225,11 @@ public class UnitaryEvolutionTrainer
             accuracy =
                     CopyingMemoryTask.recallAccuracy(
                             network.outputs(batch), targetClasses(events), timeSteps, batchSize);
+        } else if (report && task.isPixelTask()) {
+            accuracy =
+                    PixelByPixelTask.correctAtLastStep(
+                                    network.outputs(batch), labels(events), timeSteps)
+                            / (double) batchSize;
         }
         double[] gradient = new double[network.parameters().length];
         double[] stateGradientNorms = new double[timeSteps];
@@ -184,6 +237,7 @@ public class UnitaryEvolutionTrainer
         double gradientNorm = norm(gradient);
         boolean applied = Double.isFinite(value) && Double.isFinite(gradientNorm);
         if (applied) {
+            clipToNorm(gradient, gradientNorm, settings.gradientClip());
             optimizer.update(network.parameters(), gradient);
         } else {
             run.skippedSteps++;
@@ -195,16 +249,91 @@ public class UnitaryEvolutionTrainer
                     value,
                     gradientNorm);
         }
-        model.update(
-                new RecurrentModelState(
-                        network.parameters(), optimizer.meanSquare(), optimizer.iteration()));
+        model.update(optimizer.save(network.parameters()));
 
-        if (report || finished(run) || !applied) {
+        TestMeasurement test = TestMeasurement.NONE;
+        if (testSet != null) {
+            if (finished(run)) {
+                test = measureTest(network, testSet.count(), runId, run.batches);
+            } else if (settings.testInterval() > 0 && run.batches % settings.testInterval() == 0) {
+                test = measureTest(network, settings.testExamples(), runId, run.batches);
+            }
+        }
+        if (report) {
+            LOG.info(
+                    "Run {}: step {} loss {} (baseline {}), batch accuracy {}, gradient norm {}",
+                    runId,
+                    run.batches,
+                    value,
+                    task.baselineLoss(timeSteps),
+                    accuracy,
+                    gradientNorm);
+        }
+        if (report || finished(run) || !applied || test.examples() > 0) {
             StepMeasurements step =
                     new StepMeasurements(
-                            value, accuracy, gradientNorm, stateGradientNorms, applied);
+                            value, accuracy, gradientNorm, stateGradientNorms, applied, test);
             out.collect(metrics(runId, run, step, network, timeSteps));
         }
+    }
+
+    /** Test accuracy and loss over how many examples; NONE where nothing was measured. */
+    private record TestMeasurement(double accuracy, double loss, int examples) {
+        static final TestMeasurement NONE = new TestMeasurement(Double.NaN, Double.NaN, 0);
+    }
+
+    /**
+     * Classifies the first {@code examples} test images (at most all of them) with the network as
+     * it is; nothing here changes a parameter.
+     */
+    private TestMeasurement measureTest(
+            RecurrentNetwork network, int examples, String runId, long step) {
+        int count = Math.min(examples, testSet.count());
+        int chunk = settings.model() == RecurrentModelKind.LSTM ? LSTM_TEST_BATCH : URNN_TEST_BATCH;
+        int timeSteps = testSet.sequenceLength();
+        int correct = 0;
+        double lossSum = 0;
+        for (int first = 0; first < count; first += chunk) {
+            int size = Math.min(chunk, count - first);
+            double[] inputs = new double[timeSteps * size];
+            int[] labels = new int[size];
+            for (int b = 0; b < size; b++) {
+                float[] pixels = testSet.sequence(first + b);
+                for (int t = 0; t < timeSteps; t++) {
+                    inputs[t * size + b] = pixels[t];
+                }
+                labels[b] = testSet.label(first + b);
+            }
+            double[] outputs = network.outputs(new SequenceBatch(timeSteps, size, 1, inputs));
+            correct += PixelByPixelTask.correctAtLastStep(outputs, labels, timeSteps);
+            lossSum +=
+                    size
+                            * SequenceTask.lastStepCrossEntropy(labels, timeSteps)
+                                    .evaluate(
+                                            outputs,
+                                            timeSteps,
+                                            size,
+                                            PixelByPixelTask.CLASSES,
+                                            new double[outputs.length]);
+        }
+        TestMeasurement measurement =
+                new TestMeasurement(correct / (double) count, lossSum / count, count);
+        LOG.info(
+                "Run {}: step {} test accuracy {} and loss {} on {} held-out images",
+                runId,
+                step,
+                measurement.accuracy(),
+                measurement.loss(),
+                count);
+        return measurement;
+    }
+
+    private static int[] labels(List<SequenceEvent> events) {
+        int[] labels = new int[events.size()];
+        for (int b = 0; b < labels.length; b++) {
+            labels[b] = events.get(b).targetClasses[0];
+        }
+        return labels;
     }
 
     private static SequenceBatch batch(List<SequenceEvent> events, int timeSteps, int inputSize) {
@@ -233,6 +362,21 @@ public class UnitaryEvolutionTrainer
         return targets;
     }
 
+    /**
+     * Rescales a gradient of Euclidean norm {@code norm} to norm {@code clip} when it is longer
+     * (Pascanu, Mikolov and Bengio, <a href="https://arxiv.org/abs/1211.5063">arXiv:1211.5063</a>),
+     * which keeps one exploding step of backpropagation through time from undoing the training;
+     * {@code clip} 0 leaves it alone.
+     */
+    static void clipToNorm(double[] gradient, double norm, double clip) {
+        if (clip > 0 && norm > clip) {
+            double scale = clip / norm;
+            for (int i = 0; i < gradient.length; i++) {
+                gradient[i] *= scale;
+            }
+        }
+    }
+
     private static double norm(double[] values) {
         double sum = 0;
         for (double value : values) {
@@ -247,13 +391,14 @@ public class UnitaryEvolutionTrainer
             double accuracy,
             double gradientNorm,
             double[] stateGradientNorms,
-            boolean applied) {}
+            boolean applied,
+            TestMeasurement test) {}
 
     private SequenceTrainingMetrics metrics(
             String runId,
             RunProgress run,
             StepMeasurements step,
-            UnitaryEvolutionRnn network,
+            RecurrentNetwork network,
             int timeSteps) {
         // Throughput is the one wall-clock number here; it is reported, never trained on.
         long now = System.nanoTime();
@@ -263,7 +408,7 @@ public class UnitaryEvolutionTrainer
         examplesSinceMetrics = 0;
         return SequenceTrainingMetrics.newBuilder()
                 .setRunId(runId)
-                .setModel("urnn")
+                .setModel(network.modelName())
                 .setTask(settings.task().optionName())
                 .setSeed(settings.seed())
                 .setTaskSeed(run.seed)
@@ -282,6 +427,10 @@ public class UnitaryEvolutionTrainer
                 .setDataOffset(run.dataOffset)
                 .setDeadLetters(run.deadLetters)
                 .setSkippedSteps(run.skippedSteps)
+                .setTestAccuracy(step.test().accuracy())
+                .setTestLoss(step.test().loss())
+                .setTestExamples(step.test().examples())
+                .setParameterHash(network.parameterHash())
                 .build();
     }
 }
