@@ -42,7 +42,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The LSTM baseline on permuted pixel-by-pixel images and the uRNN with Adam, end to end: a real
  * KRaft broker, the sequences streamed onto the data topic, the Flink job in a MiniCluster, metrics
  * on the monitoring topic and malformed pixel records on the dead-letter topic. The images are
- * small synthetic IDX files, so that the test knows them and needs no installed dataset.
+ * small synthetic IDX files: the trainer evaluates every test image after the last step, a 784-step
+ * pass for each of the real set's 10,000, and the test knows every pixel it streams (the pixel
+ * order on a real image is checked by PixelByPixelTaskTest).
  */
 class RecurrentBaselineTrainingJobITCase {
     private static final int TRAINING_IMAGES = 30;
