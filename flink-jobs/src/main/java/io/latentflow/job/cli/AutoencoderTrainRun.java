@@ -62,6 +62,7 @@ final class AutoencoderTrainRun implements Callable<Integer> {
     public Integer call() throws Exception {
         String runId = options.runIdOrDefault();
         Path folder = runDir != null ? runDir : Path.of("runs", runId);
+        RunOutputs.refuseFinishedRun(folder, "run folder");
         Files.createDirectories(folder);
         out.printf(
                 "Run %s: %s for %d steps on %s, outputs in %s%n",
@@ -295,7 +296,7 @@ final class AutoencoderTrainRun implements Callable<Integer> {
         run.put("versions", new java.util.TreeMap<>(LatentFlowCommand.builtVersions()));
         new com.fasterxml.jackson.databind.ObjectMapper()
                 .enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
-                .writeValue(folder.resolve("run.json").toFile(), run);
+                .writeValue(folder.resolve(RunOutputs.AUTOENCODER_RUN_FILE).toFile(), run);
     }
 
     private static String optional(Object value) {

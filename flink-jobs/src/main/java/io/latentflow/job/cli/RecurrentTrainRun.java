@@ -81,6 +81,7 @@ final class RecurrentTrainRun implements Callable<Integer> {
     public Integer call() throws Exception {
         String runId = options.runIdOrDefault();
         Path folder = runDir != null ? runDir : Path.of("runs", runId);
+        RunOutputs.refuseFinishedRun(folder, "run folder");
         Files.createDirectories(folder);
         out.printf(
                 "Run %s: %s %s for %d steps, outputs in %s%n",

@@ -144,13 +144,7 @@ final class ReplayCommand implements Callable<Integer> {
                                 + LocalDateTime.now()
                                         .format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
         Path folder = runDir != null ? runDir : Path.of("runs", replayId);
-        if (Files.exists(folder.resolve(RunOutputs.MANIFEST))) {
-            throw new IllegalArgumentException(
-                    "the replay folder "
-                            + folder
-                            + " already holds a run (its manifest.json); name another --run-dir"
-                            + " or remove it");
-        }
+        RunOutputs.refuseFinishedRun(folder, "replay folder");
         Plan plan = plan(recorded, replayId, folder);
         boolean sameConfiguration = plan.trainer().describe().equals(recorded.configuration());
         PrintWriter out = spec.commandLine().getOut();

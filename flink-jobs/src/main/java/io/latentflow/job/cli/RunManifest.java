@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
 
@@ -79,6 +80,14 @@ record RunManifest(
         JsonNode root = new ObjectMapper().readTree(file.toFile());
         if (root == null) {
             throw new IOException(file + " is empty");
+        }
+        String model = root.hasNonNull("model") ? root.get("model").asText() : "";
+        if (List.of("urnn", "lstm", "autoencoder").contains(model)) {
+            throw new IOException(
+                    file
+                            + " is the record of a "
+                            + model
+                            + " run; replay reruns ALI and GAN runs only, so far");
         }
         JsonNode names = required(root, "topicNames", file);
         TopicNames topics =

@@ -35,6 +35,32 @@ final class RunOutputs {
     /** The run's manifest in its folder; a folder that holds one holds a finished run. */
     static final String MANIFEST = "manifest.json";
 
+    /** What an autoencoder run writes where the other models write their manifest. */
+    static final String AUTOENCODER_RUN_FILE = "run.json";
+
+    /**
+     * Refuses a folder that already holds a finished run of any model (its manifest.json or an
+     * autoencoder's run.json), so that two runs' outputs never mix or overwrite each other.
+     *
+     * @param what how the message names the folder: "run folder", "replay folder"
+     * @throws IllegalArgumentException naming the folder and the file found
+     */
+    static void refuseFinishedRun(Path folder, String what) {
+        for (String file : List.of(MANIFEST, AUTOENCODER_RUN_FILE)) {
+            if (Files.exists(folder.resolve(file))) {
+                throw new IllegalArgumentException(
+                        "the "
+                                + what
+                                + " "
+                                + folder
+                                + " already holds a run (its "
+                                + file
+                                + "); name another --run-dir or remove it, so that the runs'"
+                                + " outputs do not mix");
+            }
+        }
+    }
+
     private static final int EVALUATION_IMAGES = 1000;
 
     private final Path folder;

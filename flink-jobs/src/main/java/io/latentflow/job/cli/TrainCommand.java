@@ -174,13 +174,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         String runId = options.runIdOrDefault();
         Path folder = runDir != null ? runDir : Path.of("runs", runId);
-        if (Files.exists(folder.resolve(RunOutputs.MANIFEST))) {
-            throw new IllegalArgumentException(
-                    "the run folder "
-                            + folder
-                            + " already holds a run (its manifest.json); name another --run-dir"
-                            + " or remove it, so that the runs' snapshots do not mix");
-        }
+        RunOutputs.refuseFinishedRun(folder, "run folder");
         IdxImageSource images = IdxImageSource.trainingSet(datasetPath);
         Files.createDirectories(folder);
         PrintWriter out = spec.commandLine().getOut();

@@ -232,7 +232,7 @@ final class TrainingOptions {
             description =
                     "Examples per mini-batch (default: ${DEFAULT-VALUE}; "
                             + URNN_BATCH_SIZE
-                            + " for urnn).")
+                            + " for urnn and lstm).")
     int batchSize;
 
     @Option(
@@ -253,20 +253,21 @@ final class TrainingOptions {
             names = "--hidden-units",
             defaultValue = "1024",
             description =
-                    "Units in each of the two hidden layers of G, E and D, or the complex hidden"
-                            + " units of the uRNN (default: ${DEFAULT-VALUE}; "
+                    "Units in each of the two hidden layers of G, E and D, the complex hidden"
+                            + " units of the uRNN, or the LSTM's cells (default: ${DEFAULT-VALUE}; "
                             + URNN_HIDDEN_UNITS
-                            + " for urnn).")
+                            + " for urnn and lstm).")
     int hiddenUnits;
 
     @Option(
             names = "--learning-rate",
             defaultValue = "2e-4",
             description =
-                    "Adam's learning rate for all three networks, RMSProp's for the uRNN, or the"
-                            + " autoencoder's first-order optimizer's (default: ${DEFAULT-VALUE}; "
+                    "Adam's learning rate for all three networks, the --optimizer's for the uRNN"
+                            + " and the LSTM, or the autoencoder's first-order optimizer's"
+                            + " (default: ${DEFAULT-VALUE}; "
                             + URNN_LEARNING_RATE
-                            + " for urnn; 0.01 for sgd, 1e-3 for adam and rmsprop).")
+                            + " for urnn and lstm; 0.01 for sgd, 1e-3 for adam and rmsprop).")
     double learningRate;
 
     @Option(
@@ -405,6 +406,22 @@ final class TrainingOptions {
                             + optimizer);
         }
         boolean secondOrder = kind.isSecondOrder();
+        if (parsed.hasMatchedOption("--momentum") && kind != OptimizerKind.SGD) {
+            throw new IllegalArgumentException("--momentum needs --optimizer sgd");
+        }
+        if (!secondOrder) {
+            for (String option :
+                    java.util.List.of(
+                            "--gradient-batch",
+                            "--curvature-batch",
+                            "--damping",
+                            "--max-inner-iterations")) {
+                if (parsed.hasMatchedOption(option)) {
+                    throw new IllegalArgumentException(
+                            option + " needs a Hessian-free --optimizer: hf, gauss-newton or sfhf");
+                }
+            }
+        }
         long trainSteps =
                 parsed.hasMatchedOption("--steps") || !secondOrder
                         ? steps

@@ -164,6 +164,24 @@ class CommandLineErrorsTest {
                 "--model",
                 "autoencoder",
                 "--optimizer",
+                "adam",
+                "--momentum",
+                "0.5",
+                "--momentum needs --optimizer sgd"
+            },
+            {
+                "--model",
+                "autoencoder",
+                "--optimizer",
+                "sgd",
+                "--gradient-batch",
+                "600",
+                "--gradient-batch needs a Hessian-free --optimizer: hf, gauss-newton or sfhf"
+            },
+            {
+                "--model",
+                "autoencoder",
+                "--optimizer",
                 "lbfgs",
                 "--optimizer must be one of sgd, adam, rmsprop, hf, gauss-newton, sfhf, was lbfgs"
             },
@@ -232,6 +250,53 @@ class CommandLineErrorsTest {
         assertEquals(1, sameFolder);
         assertTrue(folderMessage.contains("already holds a run"), folderMessage);
         assertTrue(folderMessage.contains(finished.toString()), folderMessage);
+    }
+
+    @Test
+    void anAutoencoderRunFolderIsNotTrainedOrReplayedIntoAgain() throws Exception {
+        Path runDir = folder.resolve("autoencoder");
+        Files.createDirectories(runDir);
+        Files.writeString(runDir.resolve("run.json"), "{}");
+        Path manifest = Files.writeString(folder.resolve("r1.json"), RunManifestTest.MANIFEST);
+
+        int trained =
+                run(
+                        "train",
+                        "--model",
+                        "autoencoder",
+                        "--optimizer",
+                        "adam",
+                        "--steps",
+                        "10",
+                        "--evaluation-examples",
+                        "100",
+                        "--run-dir",
+                        runDir.toString());
+        String trainMessage = errors.toString().strip();
+        errors.getBuffer().setLength(0);
+        int replayed =
+                run("replay", "--manifest", manifest.toString(), "--run-dir", runDir.toString());
+        String replayMessage = errors.toString().strip();
+
+        assertEquals(1, trained);
+        assertTrue(trainMessage.contains("already holds a run (its run.json)"), trainMessage);
+        assertEquals(1, replayed);
+        assertTrue(replayMessage.contains("already holds a run (its run.json)"), replayMessage);
+    }
+
+    @Test
+    void aRecurrentRunsManifestIsRefusedByReplayNamingItsModel() throws Exception {
+        Path manifest =
+                Files.writeString(
+                        folder.resolve("urnn.json"), "{\"runId\": \"u1\", \"model\": \"urnn\"}");
+
+        int exit = run("replay", "--manifest", manifest.toString());
+
+        assertEquals(1, exit);
+        String message = errors.toString().strip();
+        assertTrue(
+                message.contains("is the record of a urnn run; replay reruns ALI and GAN runs"),
+                message);
     }
 
     @Test
