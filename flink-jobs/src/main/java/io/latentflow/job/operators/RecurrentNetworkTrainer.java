@@ -219,7 +219,8 @@ public class RecurrentNetworkTrainer
 
         run.batches++;
         examplesSinceMetrics += batchSize;
-        boolean report = run.batches == 1 || run.batches % settings.metricsInterval() == 0;
+        boolean report =
+                run.batches == 1 || run.batches % settings.metricsInterval() == 0 || finished(run);
         double accuracy = Double.NaN;
         if (report && task == SequenceTask.COPYING) {
             accuracy =

@@ -118,6 +118,11 @@ class RecurrentTrainCommandITCase {
         assertTrue(csv.get(0).endsWith("test_accuracy,test_loss,test_examples"), csv.get(0));
         assertTrue(csv.get(1).endsWith(",5"), "5 test images at step 1: " + csv.get(1));
         assertTrue(csv.get(2).endsWith(",12"), "all 12 at the last step: " + csv.get(2));
+        assertTrue(csv.get(0).startsWith("step,applied,loss,baseline_loss,accuracy,"), csv.get(0));
+        double lastAccuracy = Double.parseDouble(csv.get(2).split(",")[4]);
+        assertTrue(
+                lastAccuracy >= 0 && lastAccuracy <= 1,
+                "batch accuracy at the last step, off the metrics interval: " + csv.get(2));
         assertEquals("NaN", csv.get(2).split(",")[5], "an LSTM has no unitarity deviation");
         assertTrue(ImageIO.read(runDir.resolve("accuracy.png").toFile()).getWidth() > 0);
         assertTrue(ImageIO.read(runDir.resolve("losses.png").toFile()).getWidth() > 0);
