@@ -107,6 +107,9 @@ final class EncodeCommand implements Callable<Integer> {
         out.printf(
                 "Wrote the codes of %d images of %s to %s%n",
                 n, source.source(), output.toAbsolutePath());
+        if (reconstructions != null) {
+            out.println("Wrote the reconstructions grid to " + reconstructions.toAbsolutePath());
+        }
         out.flush();
         return 0;
     }

@@ -176,16 +176,25 @@ final class RecurrentTrainRun implements Callable<Integer> {
         writeOutputs(folder, metrics);
         SequenceTrainingMetrics last = metrics.get(metrics.size() - 1);
         writeManifest(folder, runId, bootstrap, topics, produced, last, seconds);
-        out.printf(
-                Locale.ROOT,
-                "Trained %d steps in %.0f s. Loss %.5f (baseline %.5f), batch accuracy %.3f,"
-                        + " max |W^H W - I| %.2e%n",
-                last.getStep(),
-                seconds,
-                last.getLoss(),
-                last.getBaselineLoss(),
-                last.getAccuracy(),
-                last.getUnitarityDeviation());
+        // Batch accuracy does not apply to adding, nor unitarity to the LSTM: they are NaN there.
+        StringBuilder summary =
+                new StringBuilder(
+                        String.format(
+                                Locale.ROOT,
+                                "Trained %d steps in %.0f s. Loss %.5f (baseline %.5f)",
+                                last.getStep(),
+                                seconds,
+                                last.getLoss(),
+                                last.getBaselineLoss()));
+        if (Double.isFinite(last.getAccuracy())) {
+            summary.append(String.format(Locale.ROOT, ", batch accuracy %.3f", last.getAccuracy()));
+        }
+        if (Double.isFinite(last.getUnitarityDeviation())) {
+            summary.append(
+                    String.format(
+                            Locale.ROOT, ", max |W^H W - I| %.2e", last.getUnitarityDeviation()));
+        }
+        out.println(summary);
         if (last.getTestExamples() > 0) {
             out.printf(
                     Locale.ROOT,

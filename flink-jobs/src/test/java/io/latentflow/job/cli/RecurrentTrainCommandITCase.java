@@ -1,6 +1,7 @@
 package io.latentflow.job.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -123,6 +124,8 @@ class RecurrentTrainCommandITCase {
         assertTrue(
                 lastAccuracy >= 0 && lastAccuracy <= 1,
                 "batch accuracy at the last step, off the metrics interval: " + csv.get(2));
+        assertTrue(output.toString().contains(", batch accuracy "), output.toString());
+        assertFalse(output.toString().contains("W^H W - I"), "no unitarity for the LSTM");
         assertEquals("NaN", csv.get(2).split(",")[5], "an LSTM has no unitarity deviation");
         assertTrue(ImageIO.read(runDir.resolve("accuracy.png").toFile()).getWidth() > 0);
         assertTrue(ImageIO.read(runDir.resolve("losses.png").toFile()).getWidth() > 0);
