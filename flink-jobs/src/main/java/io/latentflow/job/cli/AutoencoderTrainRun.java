@@ -4,7 +4,6 @@ import io.latentflow.core.plot.LossPlot;
 import io.latentflow.job.AutoencoderJobSettings;
 import io.latentflow.job.AutoencoderTrainingJob;
 import io.latentflow.job.kafka.AvroWireFormat;
-import io.latentflow.job.kafka.EmbeddedKafkaBroker;
 import io.latentflow.job.kafka.TopicAdministration;
 import io.latentflow.job.kafka.TopicNames;
 import io.latentflow.job.operators.AutoencoderTrainerSettings;
@@ -72,25 +71,11 @@ final class AutoencoderTrainRun implements Callable<Integer> {
                 images.images().source(),
                 folder);
         out.flush();
-        EmbeddedKafkaBroker broker = null;
-        try {
-            String bootstrap = options.bootstrapServers;
-            if (bootstrap == null) {
-                broker = EmbeddedKafkaBroker.start(folder.resolve("kafka"));
-                bootstrap = broker.bootstrapServers();
-                EmbeddedKafkaBroker started = broker;
-                Runtime.getRuntime()
-                        .addShutdownHook(
-                                new Thread(
-                                        () -> TrainCommand.closeQuietly(started), "broker-stop"));
-                out.println("Started an embedded Kafka broker at " + bootstrap);
-            }
-            return train(runId, folder, bootstrap);
-        } finally {
-            if (broker != null) {
-                broker.close();
-            }
-        }
+        return BrokerForRun.run(
+                options.bootstrapServers,
+                folder,
+                out,
+                bootstrap -> train(runId, folder, bootstrap));
     }
 
     private int train(String runId, Path folder, String bootstrap) throws Exception {

@@ -1,7 +1,6 @@
 package io.latentflow.job.cli;
 
 import io.latentflow.core.model.AdversarialConfig;
-import io.latentflow.job.kafka.EmbeddedKafkaBroker;
 import io.latentflow.job.kafka.TopicAdministration;
 import io.latentflow.job.kafka.TopicNames;
 import io.latentflow.job.produce.IdxImageSource;
@@ -163,25 +162,12 @@ final class DiagnoseCommand implements Callable<Integer> {
                 probeRunId, snapshots.size(), noiseLevels(), iterations, batchSize, folder);
         out.flush();
 
-        EmbeddedKafkaBroker broker = null;
-        try {
-            String bootstrap = bootstrapServers;
-            if (bootstrap == null) {
-                broker = EmbeddedKafkaBroker.start(folder.resolve("kafka"));
-                bootstrap = broker.bootstrapServers();
-                EmbeddedKafkaBroker started = broker;
-                Runtime.getRuntime()
-                        .addShutdownHook(
-                                new Thread(
-                                        () -> TrainCommand.closeQuietly(started), "broker-stop"));
-                out.println("Started an embedded Kafka broker at " + bootstrap);
-            }
-            return diagnose(probeRunId, folder, snapshots, shape, images, bootstrap, out);
-        } finally {
-            if (broker != null) {
-                broker.close();
-            }
-        }
+        return BrokerForRun.run(
+                bootstrapServers,
+                folder,
+                out,
+                bootstrap ->
+                        diagnose(probeRunId, folder, snapshots, shape, images, bootstrap, out));
     }
 
     private void validate() {

@@ -10,7 +10,6 @@ import io.latentflow.core.tasks.PixelByPixelTask;
 import io.latentflow.job.RecurrentJobSettings;
 import io.latentflow.job.RecurrentTrainingJob;
 import io.latentflow.job.kafka.AvroWireFormat;
-import io.latentflow.job.kafka.EmbeddedKafkaBroker;
 import io.latentflow.job.kafka.TopicAdministration;
 import io.latentflow.job.kafka.TopicNames;
 import io.latentflow.job.operators.RecurrentModelKind;
@@ -87,25 +86,11 @@ final class RecurrentTrainRun implements Callable<Integer> {
                 "Run %s: %s %s for %d steps, outputs in %s%n",
                 runId, trainer.model().optionName(), trainer.describe(), trainer.steps(), folder);
         out.flush();
-        EmbeddedKafkaBroker broker = null;
-        try {
-            String bootstrap = options.bootstrapServers;
-            if (bootstrap == null) {
-                broker = EmbeddedKafkaBroker.start(folder.resolve("kafka"));
-                bootstrap = broker.bootstrapServers();
-                EmbeddedKafkaBroker started = broker;
-                Runtime.getRuntime()
-                        .addShutdownHook(
-                                new Thread(
-                                        () -> TrainCommand.closeQuietly(started), "broker-stop"));
-                out.println("Started an embedded Kafka broker at " + bootstrap);
-            }
-            return train(runId, folder, bootstrap);
-        } finally {
-            if (broker != null) {
-                broker.close();
-            }
-        }
+        return BrokerForRun.run(
+                options.bootstrapServers,
+                folder,
+                out,
+                bootstrap -> train(runId, folder, bootstrap));
     }
 
     private int train(String runId, Path folder, String bootstrap) throws Exception {

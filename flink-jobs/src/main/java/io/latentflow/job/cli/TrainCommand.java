@@ -193,24 +193,11 @@ final class TrainCommand implements Callable<Integer> {
         }
         out.flush();
 
-        EmbeddedKafkaBroker broker = null;
-        try {
-            String bootstrap = options.bootstrapServers;
-            if (bootstrap == null) {
-                broker = EmbeddedKafkaBroker.start(folder.resolve("kafka"));
-                bootstrap = broker.bootstrapServers();
-                // Ctrl-C ends the JVM without reaching the finally block below.
-                EmbeddedKafkaBroker started = broker;
-                Runtime.getRuntime()
-                        .addShutdownHook(new Thread(() -> closeQuietly(started), "broker-stop"));
-                out.println("Started an embedded Kafka broker at " + bootstrap);
-            }
-            return train(runId, folder, images, bootstrap, cluster, out);
-        } finally {
-            if (broker != null) {
-                broker.close();
-            }
-        }
+        return BrokerForRun.run(
+                options.bootstrapServers,
+                folder,
+                out,
+                bootstrap -> train(runId, folder, images, bootstrap, cluster, out));
     }
 
     private int train(

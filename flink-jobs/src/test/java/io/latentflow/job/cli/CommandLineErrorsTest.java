@@ -150,7 +150,8 @@ class CommandLineErrorsTest {
             {
                 "--optimizer",
                 "adam",
-                "--optimizer needs --model autoencoder, urnn or lstm; ALI and the GAN train with Adam"
+                "--optimizer needs --model autoencoder, urnn or lstm; ALI and the GAN train"
+                        + " with Adam"
             },
             {
                 "--model",
