@@ -25,8 +25,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -259,10 +257,7 @@ class AutoencoderTrainingJobITCase {
     private static void runJob(
             String bootstrap, TopicNames topics, String runId, AutoencoderTrainerSettings trainer)
             throws Exception {
-        Configuration config = new Configuration();
-        config.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.createLocalEnvironment(1, config);
+        StreamExecutionEnvironment env = PipelineFixture.localEnvironment();
         AutoencoderTrainingJob.build(
                 env,
                 new AutoencoderJobSettings(

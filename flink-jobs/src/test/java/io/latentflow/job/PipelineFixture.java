@@ -104,6 +104,13 @@ final class PipelineFixture {
         }
     }
 
+    /** A one-slot local MiniCluster that fails a test instead of restarting its job forever. */
+    static StreamExecutionEnvironment localEnvironment() {
+        Configuration config = new Configuration();
+        config.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        return StreamExecutionEnvironment.createLocalEnvironment(1, config);
+    }
+
     /** Runs the job in a MiniCluster over the topics' records from the given offsets to now. */
     static void runJob(
             String bootstrap,
@@ -113,10 +120,7 @@ final class PipelineFixture {
             Map<TopicPartition, Long> dataStart,
             Map<TopicPartition, Long> latentStart)
             throws Exception {
-        Configuration config = new Configuration();
-        config.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.createLocalEnvironment(1, config);
+        StreamExecutionEnvironment env = localEnvironment();
         AdversarialTrainingJob.build(
                 env, settings(bootstrap, topics, defaultRunId, trainer, dataStart, latentStart));
         env.execute("pipeline-test-" + defaultRunId);

@@ -26,8 +26,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -234,10 +232,7 @@ class RecurrentBaselineTrainingJobITCase {
     private static void runJob(
             String bootstrap, TopicNames topics, String runId, RecurrentTrainerSettings trainer)
             throws Exception {
-        Configuration config = new Configuration();
-        config.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.createLocalEnvironment(1, config);
+        StreamExecutionEnvironment env = PipelineFixture.localEnvironment();
         RecurrentTrainingJob.build(
                 env,
                 new RecurrentJobSettings(

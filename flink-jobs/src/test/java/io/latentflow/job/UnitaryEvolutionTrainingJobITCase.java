@@ -23,8 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -208,10 +206,7 @@ class UnitaryEvolutionTrainingJobITCase {
     private static void runJob(
             String bootstrap, TopicNames topics, String runId, RecurrentTrainerSettings trainer)
             throws Exception {
-        Configuration config = new Configuration();
-        config.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.createLocalEnvironment(1, config);
+        StreamExecutionEnvironment env = PipelineFixture.localEnvironment();
         RecurrentTrainingJob.build(
                 env,
                 new RecurrentJobSettings(
