@@ -52,4 +52,28 @@ public final class MeanSquaredError implements SequenceLoss {
         }
         return total * weight;
     }
+
+    @Override
+    public void hessianTimes(
+            double[] outputs,
+            int timeSteps,
+            int batchSize,
+            int outputSize,
+            double[] direction,
+            double[] product) {
+        int counted = TimeStepMask.countAndCheck(stepMask, timeSteps);
+        double weight = 1.0 / ((double) counted * batchSize * outputSize);
+        int stepLength = batchSize * outputSize;
+        // d2L/dy2 = 2 weight I on the counted steps, 0 on the others
+        for (int t = 0; t < timeSteps; t++) {
+            int start = t * stepLength;
+            if (!stepMask[t]) {
+                Arrays.fill(product, start, start + stepLength, 0);
+                continue;
+            }
+            for (int i = start; i < start + stepLength; i++) {
+                product[i] = 2 * weight * direction[i];
+            }
+        }
+    }
 }

@@ -25,6 +25,19 @@ public interface RecurrentNetwork {
     double lossAndGradient(
             SequenceBatch batch, SequenceLoss loss, double[] gradient, double[] stateGradientNorms);
 
+    /**
+     * Runs the network over a batch at the current parameters and returns products with the
+     * curvature of the loss there, for the Hessian-free optimizers. The products read what this
+     * call computed, so they stay those of this point after the parameters change.
+     *
+     * @throws UnsupportedOperationException for a network without curvature products
+     */
+    default RecurrentCurvature curvature(SequenceBatch batch, SequenceLoss loss) {
+        throw new UnsupportedOperationException(
+                modelName()
+                        + " has no curvature products, so it trains with first-order optimizers only");
+    }
+
     /** Returns the SHA-256 digest of the parameters as float64 big-endian, in lower-case hex. */
     String parameterHash();
 

@@ -71,4 +71,46 @@ public final class SoftmaxCrossEntropy implements SequenceLoss {
         }
         return total * weight;
     }
+
+    @Override
+    public void hessianTimes(
+            double[] outputs,
+            int timeSteps,
+            int batchSize,
+            int outputSize,
+            double[] direction,
+            double[] product) {
+        int counted = TimeStepMask.countAndCheck(stepMask, timeSteps);
+        double weight = 1.0 / ((double) counted * batchSize);
+        for (int t = 0; t < timeSteps; t++) {
+            int rowStart = t * batchSize * outputSize;
+            if (!stepMask[t]) {
+                Arrays.fill(product, rowStart, rowStart + batchSize * outputSize, 0);
+                continue;
+            }
+            for (int b = 0; b < batchSize; b++) {
+                int offset = rowStart + b * outputSize;
+                // d2L/dy2 = weight (diag(p) - p p^T) for p = softmax(y), the same for every target
+                double max = Double.NEGATIVE_INFINITY;
+                for (int o = 0; o < outputSize; o++) {
+                    max = Math.max(max, outputs[offset + o]);
+                }
+                double sum = 0;
+                for (int o = 0; o < outputSize; o++) {
+                    double e = Math.exp(outputs[offset + o] - max);
+                    product[offset + o] = e;
+                    sum += e;
+                }
+                double projection = 0;
+                for (int o = 0; o < outputSize; o++) {
+                    product[offset + o] /= sum;
+                    projection += product[offset + o] * direction[offset + o];
+                }
+                for (int o = 0; o < outputSize; o++) {
+                    double p = product[offset + o];
+                    product[offset + o] = weight * p * (direction[offset + o] - projection);
+                }
+            }
+        }
+    }
 }
