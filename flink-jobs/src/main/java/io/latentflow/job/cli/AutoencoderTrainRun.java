@@ -6,6 +6,7 @@ import io.latentflow.job.AutoencoderTrainingJob;
 import io.latentflow.job.kafka.AvroWireFormat;
 import io.latentflow.job.kafka.TopicAdministration;
 import io.latentflow.job.kafka.TopicNames;
+import io.latentflow.job.monitor.LiveMonitor;
 import io.latentflow.job.operators.AutoencoderTrainerSettings;
 import io.latentflow.job.produce.IdxImageSource;
 import io.latentflow.schema.AutoencoderTrainingMetrics;
@@ -40,6 +41,10 @@ final class AutoencoderTrainRun implements Callable<Integer> {
     private final IdxImageSource images;
     private final Path runDir;
     private final int parallelism;
+
+    /** The monitor page's port, 0 for any free one, or null for no page. */
+    private final Integer monitorPort;
+
     private final PrintWriter out;
 
     AutoencoderTrainRun(
@@ -48,12 +53,14 @@ final class AutoencoderTrainRun implements Callable<Integer> {
             IdxImageSource images,
             Path runDir,
             int parallelism,
+            Integer monitorPort,
             PrintWriter out) {
         this.options = options;
         this.trainer = trainer;
         this.images = images;
         this.runDir = runDir;
         this.parallelism = parallelism;
+        this.monitorPort = monitorPort;
         this.out = out;
     }
 
@@ -85,18 +92,21 @@ final class AutoencoderTrainRun implements Callable<Integer> {
         StreamFeed feed = StreamFeed.plan(bootstrap, topics, runId, examples);
         Map<TopicPartition, Long> metricsStart =
                 TopicAdministration.endOffsets(bootstrap, topics.metrics());
-        AutoencoderProgress progress =
-                new AutoencoderProgress(out, trainer.steps(), System.console() != null);
+        ProgressDisplay<AutoencoderTrainingMetrics> progress =
+                ProgressDisplay.autoencoder(out, trainer.steps(), System.console() != null);
         long started = System.nanoTime();
-        try (MetricsFollower<AutoencoderTrainingMetrics> follower =
-                new MetricsFollower<>(
-                        AvroWireFormat.of(AutoencoderTrainingMetrics.class),
-                        AutoencoderTrainingMetrics::getRunId,
-                        AutoencoderTrainingMetrics::getStep,
-                        bootstrap,
-                        metricsStart,
-                        runId,
-                        progress::show)) {
+        try (LiveMonitor monitor =
+                        TrainCommand.startMonitor(
+                                monitorPort, bootstrap, topics, metricsStart, runId, out);
+                MetricsFollower<AutoencoderTrainingMetrics> follower =
+                        new MetricsFollower<>(
+                                AvroWireFormat.of(AutoencoderTrainingMetrics.class),
+                                AutoencoderTrainingMetrics::getRunId,
+                                AutoencoderTrainingMetrics::getStep,
+                                bootstrap,
+                                metricsStart,
+                                runId,
+                                progress::show)) {
             Thread following = new Thread(follower, "metrics-follower");
             following.setDaemon(true);
             following.start();

@@ -105,7 +105,8 @@ final class ContinuousTraining {
                         feed == null ? null : feed.latentStart(),
                         null,
                         null));
-        ProgressDisplay progress = new ProgressDisplay(out, stopAtStep, System.console() != null);
+        ProgressDisplay<TrainingMetrics> progress =
+                ProgressDisplay.adversarial(out, stopAtStep, System.console() != null);
         try (MetricsFollower<TrainingMetrics> follower =
                 MetricsFollower.trainingMetrics(bootstrap, metricsStart, runId, progress::show)) {
             Thread following = new Thread(follower, "metrics-follower");

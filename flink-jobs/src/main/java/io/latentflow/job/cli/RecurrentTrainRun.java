@@ -12,6 +12,7 @@ import io.latentflow.job.RecurrentTrainingJob;
 import io.latentflow.job.kafka.AvroWireFormat;
 import io.latentflow.job.kafka.TopicAdministration;
 import io.latentflow.job.kafka.TopicNames;
+import io.latentflow.job.monitor.LiveMonitor;
 import io.latentflow.job.operators.RecurrentModelKind;
 import io.latentflow.job.operators.RecurrentTrainerSettings;
 import io.latentflow.job.operators.SequenceTask;
@@ -29,14 +30,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,9 +46,9 @@ import org.slf4j.LoggerFactory;
  * and offsets, and the final parameter hash).
  *
  * <p>The whole stream is written before the job starts, so that the job's bounded source knows
- * where the run ends; training therefore starts only once every sequence is on the topic, and the
- * command shows no progress line while the job runs. The live monitor page ({@code --monitor})
- * reads only the adversarial runs' TrainingMetrics, so it is not started for a recurrent run.
+ * where the run ends; training therefore starts only once every sequence is on the topic. While the
+ * job runs, a progress line follows the run's records on the monitoring topic, and {@code
+ * --monitor} serves the live page for them.
  */
 final class RecurrentTrainRun implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(RecurrentTrainRun.class);
@@ -61,6 +57,10 @@ final class RecurrentTrainRun implements Callable<Integer> {
     private final RecurrentTrainerSettings trainer;
     private final Path runDir;
     private final int parallelism;
+
+    /** The monitor page's port, 0 for any free one, or null for no page. */
+    private final Integer monitorPort;
+
     private final PrintWriter out;
 
     RecurrentTrainRun(
@@ -68,11 +68,13 @@ final class RecurrentTrainRun implements Callable<Integer> {
             RecurrentTrainerSettings trainer,
             Path runDir,
             int parallelism,
+            Integer monitorPort,
             PrintWriter out) {
         this.options = options;
         this.trainer = trainer;
         this.runDir = runDir;
         this.parallelism = parallelism;
+        this.monitorPort = monitorPort;
         this.out = out;
     }
 
@@ -102,57 +104,47 @@ final class RecurrentTrainRun implements Callable<Integer> {
                 TopicAdministration.endOffsets(bootstrap, topics.metrics());
         long sequences = trainer.steps() * trainer.batchSize();
         long started = System.nanoTime();
+        ProgressDisplay<SequenceTrainingMetrics> progress =
+                ProgressDisplay.recurrent(out, trainer.steps(), System.console() != null);
+        List<SequenceTrainingMetrics> metrics;
         ProducedRange produced;
-        try (SequenceSampleProducer producer =
-                new SequenceSampleProducer(bootstrap, topics.data())) {
-            if (trainer.task().isPixelTask()) {
-                produced =
-                        producer.producePixels(
+        try (LiveMonitor monitor =
+                        TrainCommand.startMonitor(
+                                monitorPort, bootstrap, topics, metricsStart, runId, out);
+                MetricsFollower<SequenceTrainingMetrics> follower =
+                        new MetricsFollower<>(
+                                AvroWireFormat.of(SequenceTrainingMetrics.class),
+                                SequenceTrainingMetrics::getRunId,
+                                SequenceTrainingMetrics::getStep,
+                                bootstrap,
+                                metricsStart,
                                 runId,
-                                trainer.task(),
-                                trainingImages(),
-                                options.seed,
-                                0,
-                                sequences);
-            } else {
-                produced =
-                        producer.produce(
-                                runId,
-                                trainer.task(),
-                                trainer.length(),
-                                options.seed,
-                                0,
-                                sequences);
+                                progress::show)) {
+            Thread following = new Thread(follower, "metrics-follower");
+            following.setDaemon(true);
+            following.start();
+            produced = produce(runId, bootstrap, topics, sequences);
+            StreamExecutionEnvironment env =
+                    StreamExecutionEnvironment.createLocalEnvironment(
+                            parallelism, TrainCommand.localCluster());
+            RecurrentTrainingJob.build(
+                    env,
+                    new RecurrentJobSettings(
+                            bootstrap,
+                            topics,
+                            runId,
+                            trainer,
+                            dataStart,
+                            TopicAdministration.endOffsets(bootstrap, topics.data())));
+            env.execute("latentflow-train-" + runId);
+            if (!follower.awaitStep(trainer.steps(), Duration.ofSeconds(30))) {
+                LOG.warn("Run {}: the last metrics record did not arrive within 30 s", runId);
             }
+            progress.finish();
+            metrics = follower.received();
         }
-        out.printf(
-                "Wrote %d %s sequences of %d steps to %s-%d, offsets %d to %d%n",
-                produced.count(),
-                trainer.task().optionName(),
-                trainer.timeSteps(),
-                produced.topic(),
-                produced.partition(),
-                produced.firstOffset(),
-                produced.lastOffset());
-        out.flush();
-
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.createLocalEnvironment(
-                        parallelism, TrainCommand.localCluster());
-        RecurrentTrainingJob.build(
-                env,
-                new RecurrentJobSettings(
-                        bootstrap,
-                        topics,
-                        runId,
-                        trainer,
-                        dataStart,
-                        TopicAdministration.endOffsets(bootstrap, topics.data())));
-        env.execute("latentflow-train-" + runId);
         double seconds = (System.nanoTime() - started) / 1e9;
 
-        List<SequenceTrainingMetrics> metrics =
-                readMetrics(bootstrap, topics.metrics(), metricsStart, runId);
         if (metrics.isEmpty()) {
             LOG.warn("Run {}: no metrics record on {}", runId, topics.metrics());
             out.println("The job wrote no metrics for run " + runId);
@@ -191,6 +183,45 @@ final class RecurrentTrainRun implements Callable<Integer> {
         out.println("Outputs in " + folder.toAbsolutePath());
         out.flush();
         return 0;
+    }
+
+    /** Writes the run's whole stream of task sequences to the data topic, and says where. */
+    private ProducedRange produce(String runId, String bootstrap, TopicNames topics, long sequences)
+            throws IOException {
+        ProducedRange produced;
+        try (SequenceSampleProducer producer =
+                new SequenceSampleProducer(bootstrap, topics.data())) {
+            if (trainer.task().isPixelTask()) {
+                produced =
+                        producer.producePixels(
+                                runId,
+                                trainer.task(),
+                                trainingImages(),
+                                options.seed,
+                                0,
+                                sequences);
+            } else {
+                produced =
+                        producer.produce(
+                                runId,
+                                trainer.task(),
+                                trainer.length(),
+                                options.seed,
+                                0,
+                                sequences);
+            }
+        }
+        out.printf(
+                "Wrote %d %s sequences of %d steps to %s-%d, offsets %d to %d%n",
+                produced.count(),
+                trainer.task().optionName(),
+                trainer.timeSteps(),
+                produced.topic(),
+                produced.partition(),
+                produced.firstOffset(),
+                produced.lastOffset());
+        out.flush();
+        return produced;
     }
 
     /** The training images and labels of a pixel task, in its pixel order. */
@@ -249,60 +280,6 @@ final class RecurrentTrainRun implements Callable<Integer> {
         new ObjectMapper()
                 .enable(SerializationFeature.INDENT_OUTPUT)
                 .writeValue(folder.resolve("manifest.json").toFile(), manifest);
-    }
-
-    /** The run's metrics records on the monitoring topic from {@code start} to its end now. */
-    static List<SequenceTrainingMetrics> readMetrics(
-            String bootstrap, String topic, Map<TopicPartition, Long> start, String runId) {
-        AvroWireFormat<SequenceTrainingMetrics> format =
-                AvroWireFormat.of(SequenceTrainingMetrics.class);
-        Map<TopicPartition, Long> end = TopicAdministration.endOffsets(bootstrap, topic);
-        Properties config = new Properties();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        List<SequenceTrainingMetrics> records = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config)) {
-            consumer.assign(end.keySet());
-            for (TopicPartition partition : end.keySet()) {
-                consumer.seek(partition, start.getOrDefault(partition, 0L));
-            }
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (!reached(consumer, end) && System.nanoTime() < deadline) {
-                for (ConsumerRecord<byte[], byte[]> record :
-                        consumer.poll(Duration.ofMillis(200))) {
-                    if (!format.isOtherRecordType(record.value())) {
-                        decodeInto(format, record, runId, records);
-                    }
-                }
-            }
-        }
-        return records;
-    }
-
-    private static void decodeInto(
-            AvroWireFormat<SequenceTrainingMetrics> format,
-            ConsumerRecord<byte[], byte[]> record,
-            String runId,
-            List<SequenceTrainingMetrics> records) {
-        try {
-            SequenceTrainingMetrics metrics = format.decode(record.value());
-            if (runId.equals(metrics.getRunId())) {
-                records.add(metrics);
-            }
-        } catch (IOException e) {
-            LOG.warn(
-                    "Skipped an unreadable monitoring record at {}-{}@{}: {}",
-                    record.topic(),
-                    record.partition(),
-                    record.offset(),
-                    e.getMessage());
-        }
-    }
-
-    private static boolean reached(
-            KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> end) {
-        return end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
     }
 
     private void writeOutputs(Path folder, List<SequenceTrainingMetrics> metrics)

@@ -244,7 +244,8 @@ final class ReplayCommand implements Callable<Integer> {
         Map<TopicPartition, Long> snapshotStart =
                 TopicAdministration.endOffsets(bootstrap, recorded.topics().snapshots());
 
-        ProgressDisplay progress = new ProgressDisplay(out, plan.steps(), System.console() != null);
+        ProgressDisplay<TrainingMetrics> progress =
+                ProgressDisplay.adversarial(out, plan.steps(), System.console() != null);
         long started = System.nanoTime();
         List<TrainingMetrics> metrics;
         try (MetricsFollower<TrainingMetrics> follower =

@@ -143,6 +143,7 @@ final class TrainCommand implements Callable<Integer> {
                             images,
                             runDir,
                             parallelism,
+                            monitorPortIfAsked(),
                             spec.commandLine().getOut())
                     .call();
         }
@@ -160,6 +161,7 @@ final class TrainCommand implements Callable<Integer> {
                                     spec.commandLine().getParseResult(), datasetPath),
                             runDir,
                             parallelism,
+                            monitorPortIfAsked(),
                             spec.commandLine().getOut())
                     .call();
         }
@@ -217,8 +219,8 @@ final class TrainCommand implements Callable<Integer> {
         Map<TopicPartition, Long> snapshotStart =
                 TopicAdministration.endOffsets(bootstrap, topics.snapshots());
 
-        ProgressDisplay progress =
-                new ProgressDisplay(out, options.steps, System.console() != null);
+        ProgressDisplay<TrainingMetrics> progress =
+                ProgressDisplay.adversarial(out, options.steps, System.console() != null);
         long started = System.nanoTime();
         try (LiveMonitor liveMonitor = startMonitor(bootstrap, topics, metricsStart, runId, out);
                 MetricsFollower<TrainingMetrics> follower =
@@ -383,7 +385,27 @@ final class TrainCommand implements Callable<Integer> {
             String runId,
             PrintWriter out)
             throws IOException {
-        if (!monitor) {
+        return startMonitor(monitorPortIfAsked(), bootstrap, topics, metricsStart, runId, out);
+    }
+
+    /** The --monitor-port when --monitor asks for the page, null otherwise. */
+    private Integer monitorPortIfAsked() {
+        return monitor ? monitorPort : null;
+    }
+
+    /**
+     * Serves the monitor page for one run of any model from the metrics written after {@code
+     * metricsStart}, and says where; returns null when {@code port} is null (no --monitor).
+     */
+    static LiveMonitor startMonitor(
+            Integer port,
+            String bootstrap,
+            TopicNames topics,
+            Map<TopicPartition, Long> metricsStart,
+            String runId,
+            PrintWriter out)
+            throws IOException {
+        if (port == null) {
             return null;
         }
         LiveMonitor live =
@@ -396,7 +418,7 @@ final class TrainCommand implements Callable<Integer> {
                                 Set.of(runId),
                                 topics.images()),
                         InetAddress.getLoopbackAddress(),
-                        monitorPort);
+                        port);
         out.println("Monitor at " + live.url() + " while the run trains");
         out.flush();
         return live;

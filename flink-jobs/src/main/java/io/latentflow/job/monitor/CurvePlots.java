@@ -71,6 +71,48 @@ public final class CurvePlots {
                             false,
                             List.of(Map.entry(MonitoredQuantity.RECONSTRUCTION_ERROR, "MSE"))),
                     new Chart(
+                            "sequence-loss.png",
+                            "recurrent model's loss against the task's baseline",
+                            "loss",
+                            false,
+                            List.of(
+                                    Map.entry(MonitoredQuantity.SEQUENCE_LOSS, "loss"),
+                                    Map.entry(MonitoredQuantity.BASELINE_LOSS, "baseline"))),
+                    new Chart(
+                            "sequence-accuracy.png",
+                            "recurrent model's accuracy",
+                            "fraction correct",
+                            false,
+                            List.of(
+                                    Map.entry(MonitoredQuantity.BATCH_ACCURACY, "batch"),
+                                    Map.entry(MonitoredQuantity.TEST_ACCURACY, "test"))),
+                    new Chart(
+                            "sequence-gradient-norm.png",
+                            "recurrent model's gradient norm",
+                            "L2 norm",
+                            true,
+                            List.of(Map.entry(MonitoredQuantity.GRADIENT_NORM, "|grad|"))),
+                    new Chart(
+                            "unitarity.png",
+                            "deviation of W from unitarity (uRNN)",
+                            "max |W^H W - I|",
+                            true,
+                            List.of(
+                                    Map.entry(
+                                            MonitoredQuantity.UNITARITY_DEVIATION, "|W^H W - I|"))),
+                    new Chart(
+                            "training-error.png",
+                            "autoencoder training error",
+                            "squared error per image",
+                            false,
+                            List.of(Map.entry(MonitoredQuantity.TRAINING_ERROR, "error"))),
+                    new Chart(
+                            "damping.png",
+                            "Hessian-free damping",
+                            "lambda",
+                            true,
+                            List.of(Map.entry(MonitoredQuantity.DAMPING, "lambda"))),
+                    new Chart(
                             "samples-per-second.png",
                             "throughput",
                             "samples per second",

@@ -1,16 +1,17 @@
 package io.latentflow.job.monitor;
 
 import io.latentflow.job.kafka.AvroWireFormat;
+import io.latentflow.schema.AutoencoderTrainingMetrics;
 import io.latentflow.schema.SampleGrid;
+import io.latentflow.schema.SequenceTrainingMetrics;
 import io.latentflow.schema.TrainingMetrics;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -30,8 +31,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads the metrics topic for as long as the monitor runs and adds each record of the followed runs
- * to a {@link RunHistories}; and, when given one, the images topic, whose grids go to a {@link
- * GridImages}.
+ * to a {@link RunHistories}, whichever model wrote it (adversarial {@link TrainingMetrics},
+ * recurrent {@link SequenceTrainingMetrics}, autoencoder {@link AutoencoderTrainingMetrics}); and,
+ * when given one, the images topic, whose grids go to a {@link GridImages}.
  *
  * <p>It reads every partition of the topic without a consumer group, so it commits nothing and
  * disturbs nobody. Records of another type that share the topic are recognised by the schema
@@ -67,7 +69,10 @@ public final class MetricsTopicFollower implements Runnable, AutoCloseable {
     private final String imagesTopic;
     private final GridImages grids;
     private final AvroWireFormat<TrainingMetrics> metricsFormat = AvroWireFormat.trainingMetrics();
-    private final long metricsFingerprint = metricsFormat.fingerprint();
+    private final AvroWireFormat<SequenceTrainingMetrics> sequenceFormat =
+            AvroWireFormat.of(SequenceTrainingMetrics.class);
+    private final AvroWireFormat<AutoencoderTrainingMetrics> autoencoderFormat =
+            AvroWireFormat.of(AutoencoderTrainingMetrics.class);
     private final AvroWireFormat<SampleGrid> gridFormat = AvroWireFormat.sampleGrids();
     private final List<Consumer<FollowerStatus>> statusListeners = new CopyOnWriteArrayList<>();
     private volatile String state = "starting";
@@ -322,7 +327,9 @@ public final class MetricsTopicFollower implements Runnable, AutoCloseable {
             return;
         }
         byte[] value = record.value();
-        if (!isMetricsRecord(value)) {
+        OptionalLong fingerprint = AvroWireFormat.headerFingerprint(value);
+        AvroWireFormat<?> format = fingerprint.isEmpty() ? null : formatOf(fingerprint.getAsLong());
+        if (format == null) {
             skipped++;
             LOG.debug(
                     "Monitor skipped a record of another type at {}-{}@{}",
@@ -331,9 +338,9 @@ public final class MetricsTopicFollower implements Runnable, AutoCloseable {
                     record.offset());
             return;
         }
-        TrainingMetrics metrics;
+        Object metrics;
         try {
-            metrics = metricsFormat.decode(value);
+            metrics = format.decode(value);
         } catch (Exception e) {
             skipped++;
             LOG.debug(
@@ -345,9 +352,32 @@ public final class MetricsTopicFollower implements Runnable, AutoCloseable {
             return;
         }
         records++;
-        if (runIds.isEmpty() || runIds.contains(metrics.getRunId().toString())) {
-            histories.add(metrics);
+        if (metrics instanceof TrainingMetrics adversarial) {
+            if (follows(adversarial.getRunId())) {
+                histories.add(adversarial);
+            }
+        } else if (metrics instanceof SequenceTrainingMetrics sequence) {
+            if (follows(sequence.getRunId())) {
+                histories.add(sequence);
+            }
+        } else if (metrics instanceof AutoencoderTrainingMetrics autoencoder
+                && follows(autoencoder.getRunId())) {
+            histories.add(autoencoder);
         }
+    }
+
+    /** The metrics format whose schema has this fingerprint, or null for another record type. */
+    private AvroWireFormat<?> formatOf(long fingerprint) {
+        for (AvroWireFormat<?> format : List.of(metricsFormat, sequenceFormat, autoencoderFormat)) {
+            if (format.fingerprint() == fingerprint) {
+                return format;
+            }
+        }
+        return null;
+    }
+
+    private boolean follows(CharSequence runId) {
+        return runIds.isEmpty() || runIds.contains(runId.toString());
     }
 
     private void acceptGrid(ConsumerRecord<byte[], byte[]> record) {
@@ -378,18 +408,6 @@ public final class MetricsTopicFollower implements Runnable, AutoCloseable {
                     record.offset());
             grids.add(grid);
         }
-    }
-
-    /** Whether the value's single-object header names the metrics record's schema. */
-    private boolean isMetricsRecord(byte[] value) {
-        if (value == null || value.length < AvroWireFormat.HEADER_LENGTH) {
-            return false;
-        }
-        if (value[0] != (byte) 0xC3 || value[1] != 0x01) {
-            return false;
-        }
-        long fingerprint = ByteBuffer.wrap(value, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
-        return fingerprint == metricsFingerprint;
     }
 
     private void changeState(String newState) {

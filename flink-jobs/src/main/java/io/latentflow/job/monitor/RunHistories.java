@@ -1,5 +1,7 @@
 package io.latentflow.job.monitor;
 
+import io.latentflow.schema.AutoencoderTrainingMetrics;
+import io.latentflow.schema.SequenceTrainingMetrics;
 import io.latentflow.schema.TrainingMetrics;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -44,6 +46,8 @@ public final class RunHistories {
      */
     public record Snapshot(long sequence, List<RunHistory.View> runs) {}
 
+    private static final MonitoredQuantity[] QUANTITIES = MonitoredQuantity.values();
+
     private final Map<String, RunHistory> runs = new LinkedHashMap<>();
     private final List<Consumer<Point>> listeners = new ArrayList<>();
     private long sequence;
@@ -53,11 +57,10 @@ public final class RunHistories {
         listeners.add(Objects.requireNonNull(listener, "listener"));
     }
 
-    /** Adds the point a metrics record reports. */
+    /** Adds the point an adversarial metrics record reports. */
     public void add(TrainingMetrics metrics) {
-        MonitoredQuantity[] quantities = MonitoredQuantity.values();
-        double[] values = new double[quantities.length];
-        for (MonitoredQuantity quantity : quantities) {
+        double[] values = new double[QUANTITIES.length];
+        for (MonitoredQuantity quantity : QUANTITIES) {
             values[quantity.ordinal()] = quantity.valueOf(metrics);
         }
         String warning = metrics.getWarning() == null ? null : metrics.getWarning().toString();
@@ -68,6 +71,36 @@ public final class RunHistories {
                 metrics.getStep(),
                 values,
                 warning);
+    }
+
+    /** Adds the point a recurrent model's metrics record reports. */
+    public void add(SequenceTrainingMetrics metrics) {
+        double[] values = new double[QUANTITIES.length];
+        for (MonitoredQuantity quantity : QUANTITIES) {
+            values[quantity.ordinal()] = quantity.valueOf(metrics);
+        }
+        add(
+                metrics.getRunId().toString(),
+                metrics.getModel().toString(),
+                "",
+                metrics.getStep(),
+                values,
+                null);
+    }
+
+    /** Adds the point an autoencoder metrics record reports. */
+    public void add(AutoencoderTrainingMetrics metrics) {
+        double[] values = new double[QUANTITIES.length];
+        for (MonitoredQuantity quantity : QUANTITIES) {
+            values[quantity.ordinal()] = quantity.valueOf(metrics);
+        }
+        add(
+                metrics.getRunId().toString(),
+                metrics.getModel().toString(),
+                "",
+                metrics.getStep(),
+                values,
+                null);
     }
 
     /**

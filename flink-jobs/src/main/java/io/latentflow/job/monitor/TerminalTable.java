@@ -74,6 +74,12 @@ public final class TerminalTable {
         if (last < 0) {
             return String.format(Locale.ROOT, "%-28s (no points)", shorten(run.runId(), 28));
         }
+        if (Double.isFinite(run.valueAt(MonitoredQuantity.SEQUENCE_LOSS, last))) {
+            return sequenceRow(run, last);
+        }
+        if (Double.isFinite(run.valueAt(MonitoredQuantity.TRAINING_ERROR, last))) {
+            return autoencoderRow(run, last);
+        }
         return String.format(
                 Locale.ROOT,
                 "%-28s %-8s %8d %8.4f %8.4f %5.2f/%5.2f %10.3g %8.4f %7.4f %9.0f %5.0f",
@@ -89,6 +95,70 @@ public final class TerminalTable {
                 run.valueAt(MonitoredQuantity.JSD_ESTIMATE, last),
                 run.valueAt(MonitoredQuantity.SAMPLES_PER_SECOND, last),
                 run.valueAt(MonitoredQuantity.DEAD_LETTERS, last));
+    }
+
+    /**
+     * A recurrent run's row, which has none of the adversarial columns: its loss against the task's
+     * baseline and its accuracies in their place, labelled.
+     */
+    private static String sequenceRow(RunHistory run, int last) {
+        StringBuilder row =
+                new StringBuilder(
+                        String.format(
+                                Locale.ROOT,
+                                "%-28s %-8s %8d loss %.4f (baseline %.4f)",
+                                shorten(run.runId(), 28),
+                                shorten(run.model(), 8),
+                                run.stepAt(last),
+                                run.valueAt(MonitoredQuantity.SEQUENCE_LOSS, last),
+                                run.valueAt(MonitoredQuantity.BASELINE_LOSS, last)));
+        appendIfFinite(row, " accuracy %.3f", run.valueAt(MonitoredQuantity.BATCH_ACCURACY, last));
+        appendIfFinite(row, " test %.3f", latestFinite(run, MonitoredQuantity.TEST_ACCURACY));
+        appendIfFinite(
+                row, " |W^H W - I| %.1e", run.valueAt(MonitoredQuantity.UNITARITY_DEVIATION, last));
+        return appendThroughput(row, run, last);
+    }
+
+    /** An autoencoder run's row: its training error, and the damping of a Hessian-free step. */
+    private static String autoencoderRow(RunHistory run, int last) {
+        StringBuilder row =
+                new StringBuilder(
+                        String.format(
+                                Locale.ROOT,
+                                "%-28s %-8s %8d training error %.3f",
+                                shorten(run.runId(), 28),
+                                shorten(run.model(), 8),
+                                run.stepAt(last),
+                                run.valueAt(MonitoredQuantity.TRAINING_ERROR, last)));
+        appendIfFinite(row, " damping %.3g", run.valueAt(MonitoredQuantity.DAMPING, last));
+        return appendThroughput(row, run, last);
+    }
+
+    private static String appendThroughput(StringBuilder row, RunHistory run, int last) {
+        return row.append(
+                        String.format(
+                                Locale.ROOT,
+                                " samples/s %.0f dead %.0f",
+                                run.valueAt(MonitoredQuantity.SAMPLES_PER_SECOND, last),
+                                run.valueAt(MonitoredQuantity.DEAD_LETTERS, last)))
+                .toString();
+    }
+
+    private static void appendIfFinite(StringBuilder row, String format, double value) {
+        if (Double.isFinite(value)) {
+            row.append(String.format(Locale.ROOT, format, value));
+        }
+    }
+
+    /** The last finite value of a quantity measured only at some steps, NaN if none is. */
+    private static double latestFinite(RunHistory run, MonitoredQuantity quantity) {
+        for (int i = run.size() - 1; i >= 0; i--) {
+            double value = run.valueAt(quantity, i);
+            if (Double.isFinite(value)) {
+                return value;
+            }
+        }
+        return Double.NaN;
     }
 
     private static String shorten(String text, int width) {

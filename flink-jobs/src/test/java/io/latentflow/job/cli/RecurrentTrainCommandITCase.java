@@ -52,6 +52,9 @@ class RecurrentTrainCommandITCase {
                         "4",
                         "--run-id",
                         "urnn-cli-test",
+                        "--monitor",
+                        "--monitor-port",
+                        "0",
                         "--run-dir",
                         runDir.toString());
 
@@ -59,6 +62,11 @@ class RecurrentTrainCommandITCase {
         assertTrue(
                 output.toString().contains("Wrote 120 adding sequences of 10 steps"),
                 output.toString());
+        assertTrue(output.toString().contains("Monitor at http://127.0.0.1:"), output.toString());
+        assertTrue(
+                output.toString().contains("] step 6/6  loss "),
+                "a progress line for the last step: " + output);
+        assertTrue(output.toString().contains("(baseline 0.1667)"), output.toString());
         List<String> csv = Files.readAllLines(runDir.resolve("metrics.csv"));
         assertEquals(1 + 4, csv.size(), "header and steps 1, 2, 4, 6: " + csv);
         String[] last = csv.get(4).split(",");

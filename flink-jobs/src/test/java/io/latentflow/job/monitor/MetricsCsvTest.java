@@ -36,4 +36,43 @@ class MetricsCsvTest {
                     assertEquals("saturated, \"D\" wins", run.lastWarning());
                 });
     }
+
+    @Test
+    void aRecurrentRunsCsvDrawsTheRecurrentChartsAndNoAdversarialOnes(@TempDir Path folder)
+            throws Exception {
+        Path csv = folder.resolve("metrics.csv");
+        Files.write(
+                csv,
+                List.of(
+                        "step,applied,loss,baseline_loss,accuracy,unitarity_deviation,"
+                                + "gradient_norm,samples_per_second,data_offset,dead_letters,"
+                                + "test_accuracy,test_loss,test_examples",
+                        "1,true,2.73,0.1733,0.12,1.2e-15,3.5,400,20,0,NaN,NaN,0",
+                        "10,true,0.57,0.1733,0.35,1.1e-15,1.5,410,200,0,0.4,1.2,100"));
+        RunHistories histories = new RunHistories();
+        MetricsCsv.read(csv, "copying-run", "urnn", histories);
+
+        List<Path> written = CurvePlots.write(histories, folder.resolve("plots"));
+
+        histories.read(
+                run -> {
+                    assertEquals(0.57, run.valueAt(MonitoredQuantity.SEQUENCE_LOSS, 1), 1e-12);
+                    assertEquals(0.1733, run.valueAt(MonitoredQuantity.BASELINE_LOSS, 0), 1e-12);
+                    assertEquals(0.4, run.valueAt(MonitoredQuantity.TEST_ACCURACY, 1), 1e-12);
+                });
+        List<String> names =
+                written.stream().map(path -> path.getFileName().toString()).sorted().toList();
+        assertEquals(
+                List.of(
+                        "dead-letters.png",
+                        "samples-per-second.png",
+                        "sequence-accuracy.png",
+                        "sequence-gradient-norm.png",
+                        "sequence-loss.png",
+                        "unitarity.png"),
+                names);
+        for (Path file : written) {
+            assertTrue(Files.size(file) > 1000, file + " holds a picture");
+        }
+    }
 }

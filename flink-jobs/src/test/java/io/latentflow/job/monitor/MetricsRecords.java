@@ -1,9 +1,13 @@
 package io.latentflow.job.monitor;
 
 import io.latentflow.job.kafka.AvroWireFormat;
+import io.latentflow.schema.AutoencoderTrainingMetrics;
+import io.latentflow.schema.SequenceTrainingMetrics;
 import io.latentflow.schema.TrainingMetrics;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -53,6 +57,65 @@ final class MetricsRecords {
                 .build();
     }
 
+    /** A uRNN copying record whose loss is {@code 0.2 - step / 10000}, below the baseline later. */
+    static SequenceTrainingMetrics sequenceMetrics(String runId, long step) {
+        return SequenceTrainingMetrics.newBuilder()
+                .setRunId(runId)
+                .setModel("urnn")
+                .setTask("copying")
+                .setSeed(1)
+                .setTaskSeed(1)
+                .setConfiguration(Map.of())
+                .setStep(step)
+                .setBatchSize(20)
+                .setTimeSteps(120)
+                .setApplied(true)
+                .setLoss(0.2 - step / 10000.0)
+                .setBaselineLoss(0.1733)
+                .setAccuracy(0.1 + step / 1000.0)
+                .setUnitarityDeviation(1e-15)
+                .setGradientNorm(0.5)
+                .setStateGradientNorms(List.of(0.1, 0.2))
+                .setSamplesPerSecond(400)
+                .setDataOffset(step * 20)
+                .setDeadLetters(0)
+                .setSkippedSteps(0)
+                .setTestAccuracy(step % 100 == 0 ? 0.5 : Double.NaN)
+                .setTestLoss(Double.NaN)
+                .setTestExamples(0)
+                .setParameterHash("00")
+                .build();
+    }
+
+    /** A Hessian-free autoencoder record whose training error is {@code 100 / step}. */
+    static AutoencoderTrainingMetrics autoencoderMetrics(String runId, long step) {
+        return AutoencoderTrainingMetrics.newBuilder()
+                .setRunId(runId)
+                .setModel("autoencoder")
+                .setOptimizer("sfhf")
+                .setSeed(1)
+                .setConfiguration(Map.of())
+                .setStep(step)
+                .setExamples(step * 6000)
+                .setPasses(step * 0.1)
+                .setComputePasses(step * 1.5)
+                .setTrainingSeconds(step * 20.0)
+                .setApplied(true)
+                .setTrainingLoss(0.5)
+                .setTrainingError(100.0 / step)
+                .setEvaluationExamples(1000)
+                .setBatchSize(6000)
+                .setCurvatureBatch(600)
+                .setDamping(1.0 / step)
+                .setInnerIterations(25)
+                .setParameterHash("00")
+                .setSamplesPerSecond(300)
+                .setDataOffset(step * 6000)
+                .setDeadLetters(0)
+                .setSkippedSteps(0)
+                .build();
+    }
+
     /** Writes records as the job does: keyed by run, in Avro single-object encoding. */
     static void produce(String bootstrap, String topic, List<TrainingMetrics> records) {
         AvroWireFormat<TrainingMetrics> format = AvroWireFormat.trainingMetrics();
@@ -63,6 +126,19 @@ final class MetricsRecords {
                                 topic,
                                 record.getRunId().toString().getBytes(),
                                 format.encode(record)));
+            }
+            producer.flush();
+        }
+    }
+
+    /** Writes records of any of the metrics kinds, each with its own schema's header. */
+    @SuppressWarnings("unchecked")
+    static void produceAny(String bootstrap, String topic, List<SpecificRecord> records) {
+        try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap)) {
+            for (SpecificRecord record : records) {
+                AvroWireFormat<SpecificRecord> format =
+                        (AvroWireFormat<SpecificRecord>) AvroWireFormat.of(record.getClass());
+                producer.send(new ProducerRecord<>(topic, format.encode(record)));
             }
             producer.flush();
         }

@@ -1,6 +1,7 @@
 package io.latentflow.job.monitor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -40,6 +41,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -159,6 +161,31 @@ class MonitorPageBrowserITCase {
         } finally {
             writing.set(false);
             writer.join();
+        }
+    }
+
+    @Test
+    void aRecurrentRunsPageDrawsItsOwnChartsAndHidesTheAdversarialOnes() throws Exception {
+        String topic = metricsTopic("browser-recurrent");
+        List<SpecificRecord> records = new ArrayList<>();
+        for (long step = 10; step <= 500; step += 10) {
+            records.add(MetricsRecords.sequenceMetrics("urnn-page-run", step));
+        }
+        MetricsRecords.produceAny(broker.bootstrapServers(), topic, records);
+        try (LiveMonitor monitor = serve(topic)) {
+            browser.get(monitor.url().toString());
+
+            long drawn =
+                    await("points on the recurrent loss chart", page -> pointCount("sequenceLoss"));
+
+            assertEquals(2 * 50, drawn, "loss and baseline at 50 steps");
+            assertTrue(pointCount("unitarity") > 0, "the log-scale unitarity chart drew nothing");
+            assertEquals(0, pointCount("losses"));
+            assertFalse(
+                    browser.findElement(By.id("chart-losses")).isDisplayed(),
+                    "the adversarial loss chart must be hidden for a recurrent run");
+            assertTrue(browser.findElement(By.id("chart-sequenceLoss")).isDisplayed());
+            saveScreenshot("monitor-recurrent.png");
         }
     }
 

@@ -35,6 +35,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
+import org.apache.avro.specific.SpecificRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -101,6 +102,45 @@ class MonitorServerITCase {
             assertTrue(
                     gan.get("series").get("reconstructionError").get("values").get(0).isNull(),
                     "a GAN's NaN reconstruction error must reach the page as null");
+        }
+    }
+
+    @Test
+    void recurrentAndAutoencoderRecordsAreFollowedBesideAdversarialOnes() throws Exception {
+        String topic = metricsTopic("kinds");
+        List<SpecificRecord> records = new ArrayList<>();
+        for (long step = 10; step <= 100; step += 10) {
+            records.add(MetricsRecords.sequenceMetrics("urnn-run", step));
+        }
+        records.add(MetricsRecords.autoencoderMetrics("autoencoder-run", 1));
+        records.add(MetricsRecords.autoencoderMetrics("autoencoder-run", 2));
+        records.add(MetricsRecords.metrics("gan-run", "gan-mlp", 10));
+        MetricsRecords.produceAny(broker.bootstrapServers(), topic, records);
+
+        try (LiveMonitor monitor = serve(topic, MetricsTopicFollower.Start.BEGINNING, Set.of())) {
+            awaitTrue(() -> monitor.status().records() == 13);
+            JsonNode history = getJson(monitor.url().resolve("api/history?points=100"));
+
+            assertEquals(0, history.get("status").get("skipped").asLong());
+            JsonNode urnn = history.get("runs").get(0);
+            assertEquals("urnn-run", urnn.get("runId").asText());
+            assertEquals("urnn", urnn.get("model").asText());
+            assertEquals(10, urnn.get("points").asInt());
+            JsonNode loss = urnn.get("series").get("sequenceLoss");
+            assertEquals(0.199, loss.get("values").get(0).asDouble(), 1e-12);
+            assertEquals(
+                    0.1733, urnn.get("series").get("baselineLoss").get("values").get(9).asDouble());
+            assertTrue(
+                    urnn.get("series").get("discriminatorLoss").get("values").get(0).isNull(),
+                    "a recurrent run has no discriminator loss");
+            JsonNode autoencoder = history.get("runs").get(1);
+            assertEquals(
+                    50.0,
+                    autoencoder.get("series").get("trainingError").get("values").get(1).asDouble());
+            assertEquals(
+                    0.5, autoencoder.get("series").get("damping").get("values").get(1).asDouble());
+            JsonNode gan = history.get("runs").get(2);
+            assertTrue(gan.get("series").get("sequenceLoss").get("values").get(0).isNull());
         }
     }
 

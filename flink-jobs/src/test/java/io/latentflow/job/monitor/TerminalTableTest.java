@@ -29,6 +29,25 @@ class TerminalTableTest {
     }
 
     @Test
+    void recurrentAndAutoencoderRunsGetRowsOfTheirOwnQuantities() {
+        RunHistories histories = new RunHistories();
+        histories.add(MetricsRecords.sequenceMetrics("copying-run", 100));
+        histories.add(MetricsRecords.sequenceMetrics("copying-run", 150));
+        histories.add(MetricsRecords.autoencoderMetrics("autoencoder-run", 4));
+        FollowerStatus status = new FollowerStatus("connected", "latentflow.metrics", 3, 0);
+
+        String[] lines = TerminalTable.render(histories, status, false).split("\\R");
+
+        assertTrue(lines[2].startsWith("copying-run"), lines[2]);
+        assertTrue(lines[2].contains("loss 0.1850 (baseline 0.1733)"), lines[2]);
+        assertTrue(lines[2].contains("accuracy 0.250"), lines[2]);
+        assertTrue(lines[2].contains("test 0.500"), "the last test, from step 100: " + lines[2]);
+        assertTrue(lines[2].contains("|W^H W - I| 1.0e-15"), lines[2]);
+        assertTrue(lines[3].startsWith("autoencoder-run"), lines[3]);
+        assertTrue(lines[3].contains("training error 25.000 damping 0.25"), lines[3]);
+    }
+
+    @Test
     void redrawingInPlaceStartsByMovingHomeAndClearing() {
         String table =
                 TerminalTable.render(
