@@ -10,6 +10,8 @@ import io.latentflow.core.tasks.CopyingMemoryTask;
 import io.latentflow.core.tasks.TaskBatch;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +38,10 @@ import java.util.Map;
  * others); RMSProp takes the paper's batch of 20 and its settings. Every run starts from the same
  * initialization and reads the same stream of sequences. Held-out cost and recall are measured on
  * 100 sequences that training never reaches, outside the timed part. Writes {@code
- * DIRECTORY/lstm-copying-T<DELAY>-n<HIDDEN>-s<SEED>.csv} and two PNGs.
+ * DIRECTORY/lstm-copying-T<DELAY>-n<HIDDEN>-s<SEED>.csv} and two PNGs, redrawn after each method.
+ * SECONDS and the seconds reported are the training thread's CPU time (ND4J's products run on it
+ * with OMP_NUM_THREADS=1), so that other work on a shared machine does not count; the CPU time of
+ * the garbage collector's threads is left out.
  */
 public final class LongShortTermMemoryHessianFreeExperiment {
     private static final int RMSPROP_BATCH = 20;
@@ -44,6 +49,7 @@ public final class LongShortTermMemoryHessianFreeExperiment {
     private static final int HELD_OUT_BATCHES = 5;
     private static final int HELD_OUT_BATCH = 20;
     private static final long HELD_OUT_FIRST = 1L << 40;
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private LongShortTermMemoryHessianFreeExperiment() {}
 
@@ -119,9 +125,9 @@ public final class LongShortTermMemoryHessianFreeExperiment {
                                         csv);
                 runs.put(method, points);
                 csv.flush();
+                plot(directory, name, task, hidden, gradientBatch, curvatureBatch, runs);
             }
         }
-        plot(directory, name, task, hidden, gradientBatch, curvatureBatch, runs);
     }
 
     private static List<Point> hessianFree(
@@ -157,10 +163,10 @@ public final class LongShortTermMemoryHessianFreeExperiment {
             objective.setBatches(
                     task.batch(firstSequence, gradientBatch),
                     task.batch(firstSequence, curvatureBatch));
-            long start = System.nanoTime();
+            long start = THREADS.getCurrentThreadCpuTime();
             HessianFreeStep result = optimizer.step(objective);
             objective.synchronize();
-            seconds += (System.nanoTime() - start) / 1e9;
+            seconds += (THREADS.getCurrentThreadCpuTime() - start) / 1e9;
             Point point =
                     evaluate(
                             network,
@@ -186,6 +192,7 @@ public final class LongShortTermMemoryHessianFreeExperiment {
                     result.reductionRatio(),
                     result.stepLength(),
                     result.mostNegativeCurvature());
+            csv.flush();
             print(
                     method,
                     point,
@@ -249,10 +256,10 @@ public final class LongShortTermMemoryHessianFreeExperiment {
                 }
             }
             TaskBatch batch = task.batch(step * RMSPROP_BATCH, RMSPROP_BATCH);
-            long start = System.nanoTime();
+            long start = THREADS.getCurrentThreadCpuTime();
             window += network.lossAndGradient(batch.inputs(), batch.loss(), gradient, null);
             optimizer.update(network.parameters(), gradient);
-            seconds += (System.nanoTime() - start) / 1e9;
+            seconds += (THREADS.getCurrentThreadCpuTime() - start) / 1e9;
             inWindow++;
         }
     }
@@ -354,7 +361,7 @@ public final class LongShortTermMemoryHessianFreeExperiment {
         LossPlot.writePngLogScale(
                 directory.resolve(name + "-by-seconds.png"),
                 title,
-                "training seconds (wall clock, one thread)",
+                "training seconds (CPU time of the training thread)",
                 "held-out cross-entropy",
                 bySeconds,
                 1000,
