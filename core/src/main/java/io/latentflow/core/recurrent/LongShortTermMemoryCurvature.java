@@ -33,7 +33,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * gradient's backward pass; memory is linear in the parameters and in T B n. A product then costs
  * one forward and one backward sweep with the same per-step matrix products as a gradient (W_h
  * R{h_{t-1}} on the way forward, W_h^T R{dz_t} on the way back), while the terms in V_h and the
- * Hessian's W_h block are single products over all steps at once.
+ * Hessian's W_h block are single products over all steps at once. Measured on copying batches (T =
+ * 100, so 120 steps, n = 33, batch 20, median thread CPU time, LongShortTermMemoryCurvatureBench in
+ * core's test classes, two sittings at load average 13 to 19): H v costs 1.11 to 1.25 gradients, G
+ * v 0.86 to 1.05, and making the curvature 1.20 to 1.24.
  *
  * <p>Instances are not thread-safe: the products share buffers.
  */
