@@ -69,6 +69,12 @@ public final class LongShortTermMemory implements RecurrentNetwork {
         fillUniform(output, layout.outputWeights(), outputSize * n, glorot(n, outputSize));
     }
 
+    /** A network with the given parameters, copied: the frozen point of a {@link #curvature}. */
+    private LongShortTermMemory(LongShortTermMemoryLayout layout, double[] parameters) {
+        this.layout = layout;
+        this.parameters = parameters.clone();
+    }
+
     /**
      * Returns the hidden size whose parameter count, 4n (m + n + 1) + k (n + 1), is nearest to a
      * target, such as another model's, for comparisons at equal parameter counts.
@@ -169,16 +175,35 @@ public final class LongShortTermMemory implements RecurrentNetwork {
                         layout.outputSize(),
                         outputGradient);
         Arrays.fill(gradient, 0);
-        backward(batch, pass, outputGradient, gradient, stateGradientNorms);
+        backward(batch, pass, outputGradient, gradient, stateGradientNorms, null);
         return value;
+    }
+
+    /**
+     * Returns exact products with the Hessian and the Gauss-Newton matrix of the loss on this batch
+     * at the current parameters, by {@link LongShortTermMemoryCurvature}: the R-operator forward
+     * through the gates and cells and back through time. The parameters are copied, so the products
+     * stay those of this point when an optimizer moves them.
+     */
+    @Override
+    public RecurrentCurvature curvature(SequenceBatch batch, SequenceLoss loss) {
+        return new LongShortTermMemoryCurvature(
+                new LongShortTermMemory(layout, parameters), batch, loss);
     }
 
     /**
      * What a forward pass keeps: the activated gates [i, f, g, o], the cells c_t, tanh(c_t) and the
      * states h_t of every row when training, of the last step only otherwise; and y_t of every row.
      */
-    private record ForwardPass(
+    record ForwardPass(
             double[] gates, double[] cells, double[] cellTanh, double[] states, double[] outputs) {}
+
+    /**
+     * What a backward pass may keep for the curvature products, time-major like the forward pass:
+     * dL/dh_t (B n per step, from the output and from step t + 1), dL/dc_t (B n, the total that
+     * reaches c_t) and dL/dz_t (B 4n).
+     */
+    record BackwardTrace(double[] stateGradients, double[] cellGradients, double[] gateGradients) {}
 
     /**
      * The ND4J buffers of the per-step matrix products, and the Java-side views of their memory.
@@ -201,11 +226,11 @@ public final class LongShortTermMemory implements RecurrentNetwork {
         }
     }
 
-    private static DoubleBuffer view(INDArray array) {
+    static DoubleBuffer view(INDArray array) {
         return array.data().asNio().order(ByteOrder.nativeOrder()).asDoubleBuffer();
     }
 
-    private ForwardPass forward(SequenceBatch batch, boolean keep) {
+    ForwardPass forward(SequenceBatch batch, boolean keep) {
         if (batch.inputSize() != layout.inputSize()) {
             throw new IllegalArgumentException(
                     "inputs have "
@@ -323,14 +348,16 @@ public final class LongShortTermMemory implements RecurrentNetwork {
     /**
      * Backpropagates from the last step to the first. Per step: dL/dh_t from the output and from
      * step t + 1, then dL/dc_t, dL/dz_t, and from dL/dz_t the gradients of W_x, b, W_h and the
-     * recurrence's dL/dh_{t-1} and dL/dc_{t-1}.
+     * recurrence's dL/dh_{t-1} and dL/dc_{t-1}. Adds to gradient, and writes the per-step gradients
+     * into trace unless it is null.
      */
-    private void backward(
+    void backward(
             SequenceBatch batch,
             ForwardPass pass,
             double[] outputGradient,
             double[] gradient,
-            double[] stateGradientNorms) {
+            double[] stateGradientNorms,
+            BackwardTrace trace) {
         int n = layout.hiddenSize();
         int width = layout.gates();
         int k = layout.outputSize();
@@ -374,6 +401,9 @@ public final class LongShortTermMemory implements RecurrentNetwork {
             if (stateGradientNorms != null) {
                 stateGradientNorms[t] = meanRowNorm(dh, batchSize, n);
             }
+            if (trace != null) {
+                System.arraycopy(dh, 0, trace.stateGradients(), stateOffset, dh.length);
+            }
 
             for (int b = 0; b < batchSize; b++) {
                 int z = gateOffset + b * width;
@@ -394,7 +424,13 @@ public final class LongShortTermMemory implements RecurrentNetwork {
                     dz[d + 2 * n + j] = dc * input * (1 - candidate * candidate);
                     dz[d + 3 * n + j] = dh[r + j] * squashed * output * (1 - output);
                     nextCell[r + j] = dc * forget;
+                    if (trace != null) {
+                        trace.cellGradients()[s + j] = dc;
+                    }
                 }
+            }
+            if (trace != null) {
+                System.arraycopy(dz, 0, trace.gateGradients(), gateOffset, dz.length);
             }
             addInputGradients(batch, t, dz, gradient);
 
