@@ -3,7 +3,9 @@ package io.latentflow.job.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
+import io.latentflow.job.operators.RecurrentModelKind;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -131,7 +133,7 @@ class CommandLineErrorsTest {
                 "urnn",
                 "--optimizer",
                 "sgd",
-                "--optimizer must be rmsprop or adam for --model urnn, was sgd"
+                "--optimizer must be rmsprop, adam, hf, gauss-newton or sfhf for --model urnn, was sgd"
             },
             {"--stop-at-step", "5", "--stop-at-step needs --continuous"},
             {
@@ -154,13 +156,49 @@ class CommandLineErrorsTest {
                         + " with Adam"
             },
             {
+                "--curvature-batch",
+                "10",
+                "--curvature-batch needs --model autoencoder, urnn or lstm"
+            },
+            {
                 "--model",
-                "lstm",
+                "urnn",
+                "--optimizer",
+                "rmsprop",
+                "--damping",
+                "2",
+                "--damping needs a Hessian-free --optimizer: hf, gauss-newton or sfhf"
+            },
+            {
+                "--model",
+                "urnn",
                 "--optimizer",
                 "sfhf",
-                "--optimizer must be rmsprop or adam for --model lstm, was sfhf"
+                "--batch-size",
+                "20",
+                "--batch-size is for rmsprop and adam; a Hessian-free step takes --gradient-batch"
+                        + " sequences and has no learning rate"
             },
-            {"--curvature-batch", "10", "--curvature-batch needs --model autoencoder"},
+            {
+                "--model",
+                "urnn",
+                "--optimizer",
+                "gauss-newton",
+                "--gradient-clip",
+                "1",
+                "--gradient-clip is for rmsprop and adam; a Hessian-free step is not clipped"
+            },
+            {
+                "--model",
+                "urnn",
+                "--optimizer",
+                "hf",
+                "--gradient-batch",
+                "50",
+                "--curvature-batch",
+                "60",
+                "--curvature-batch must be 1 to --gradient-batch (50), was 60"
+            },
             {
                 "--model",
                 "autoencoder",
@@ -215,6 +253,26 @@ class CommandLineErrorsTest {
             String message = errors.toString().strip();
             assertEquals(1, exit, message);
             assertEquals("latentflow train: " + option[option.length - 1], message);
+        }
+    }
+
+    @Test
+    void aHessianFreeOptimizerIsRefusedForANetworkWithoutCurvatureProducts() {
+        assertTrue(RecurrentModelKind.URNN.hasCurvature());
+        // Once the LSTM has curvature products this no longer applies, and nothing else changes.
+        assumeFalse(RecurrentModelKind.LSTM.hasCurvature(), "the LSTM has curvature products");
+        for (String optimizer : new String[] {"sfhf", "hf", "gauss-newton"}) {
+            errors.getBuffer().setLength(0);
+
+            int exit = run("train", "--model", "lstm", "--optimizer", optimizer);
+
+            assertEquals(1, exit);
+            assertEquals(
+                    "latentflow train: --optimizer "
+                            + optimizer
+                            + " needs curvature products, and --model lstm has none yet; train it"
+                            + " with rmsprop or adam",
+                    errors.toString().strip());
         }
     }
 
