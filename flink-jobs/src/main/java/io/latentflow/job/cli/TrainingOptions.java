@@ -95,7 +95,10 @@ final class TrainingOptions {
             defaultValue = "6000",
             description =
                     "With a Hessian-free optimizer, examples per step for the loss, the gradient"
-                            + " and the line search (default: ${DEFAULT-VALUE}).")
+                            + " and the line search (default: ${DEFAULT-VALUE}; for urnn and lstm,"
+                            + " sequences, "
+                            + RECURRENT_GRADIENT_BATCH
+                            + ").")
     int gradientBatch;
 
     @Option(
@@ -103,7 +106,10 @@ final class TrainingOptions {
             defaultValue = "600",
             description =
                     "With a Hessian-free optimizer, the first this many examples of each gradient"
-                            + " batch give the curvature products (default: ${DEFAULT-VALUE}).")
+                            + " batch give the curvature products (default: ${DEFAULT-VALUE}; for"
+                            + " urnn and lstm, "
+                            + RECURRENT_CURVATURE_BATCH
+                            + " sequences).")
     int curvatureBatch;
 
     @Option(
@@ -238,7 +244,7 @@ final class TrainingOptions {
                     "Mini-batches to train, or for produce to write (default: ${DEFAULT-VALUE};"
                             + " "
                             + AUTOENCODER_SECOND_ORDER_STEPS
-                            + " gradient batches for a Hessian-free autoencoder). For job, 0"
+                            + " gradient batches for a Hessian-free optimizer). For job, 0"
                             + " trains for as long as records arrive.")
     long steps;
 
