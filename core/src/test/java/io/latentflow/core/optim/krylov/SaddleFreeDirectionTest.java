@@ -227,7 +227,7 @@ class SaddleFreeDirectionTest {
 
     @Test
     void dampedSaddleFreeDirectionOfUnitaryEvolutionRnnHessianMatchesEigendecomposition() {
-        // A uRNN of 111 parameters on a copying-like batch: cross-entropy at every step but one.
+        // A uRNN of 123 parameters on a copying-like batch: cross-entropy at every step but one.
         int steps = 5;
         int batchSize = 4;
         UnitaryEvolutionRnn network = new UnitaryEvolutionRnn(2, 6, 3, 47);
