@@ -73,6 +73,11 @@ public interface RecurrentNetwork {
             }
 
             @Override
+            public RecurrentCurvature curvature(SequenceBatch batch, SequenceLoss loss) {
+                return network.curvature(batch, loss);
+            }
+
+            @Override
             public String parameterHash() {
                 return network.parameterHash();
             }

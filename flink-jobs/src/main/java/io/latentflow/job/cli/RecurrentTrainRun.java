@@ -294,7 +294,10 @@ final class RecurrentTrainRun implements Callable<Integer> {
                 new StringBuilder(
                         "step,applied,loss,baseline_loss,accuracy,unitarity_deviation,"
                                 + "gradient_norm,samples_per_second,data_offset,dead_letters,"
-                                + "test_accuracy,test_loss,test_examples\n");
+                                + "test_accuracy,test_loss,test_examples,batch_size,"
+                                + "curvature_batch,damping,next_damping,inner_iterations,"
+                                + "curvature_products,predicted_reduction,actual_reduction,rho,"
+                                + "step_length,most_negative_curvature,negative_curvature_met\n");
         for (int i = 0; i < count; i++) {
             SequenceTrainingMetrics m = metrics.get(i);
             steps[i] = m.getStep();
@@ -304,7 +307,7 @@ final class RecurrentTrainRun implements Callable<Integer> {
             csv.append(
                     String.format(
                             Locale.ROOT,
-                            "%d,%b,%.6g,%.6g,%.4f,%.3e,%.6g,%.1f,%d,%d,%.4f,%.5g,%d%n",
+                            "%d,%b,%.6g,%.6g,%.4f,%.3e,%.6g,%.1f,%d,%d,%.4f,%.5g,%d",
                             m.getStep(),
                             m.getApplied(),
                             m.getLoss(),
@@ -318,6 +321,25 @@ final class RecurrentTrainRun implements Callable<Integer> {
                             m.getTestAccuracy(),
                             m.getTestLoss(),
                             m.getTestExamples()));
+            csv.append(',').append(m.getBatchSize());
+            // Second-order columns stay empty for first-order optimizers, whose fields are null.
+            for (Object value :
+                    new Object[] {
+                        m.getCurvatureBatch(),
+                        m.getDamping(),
+                        m.getNextDamping(),
+                        m.getInnerIterations(),
+                        m.getCurvatureProducts(),
+                        m.getPredictedReduction(),
+                        m.getActualReduction(),
+                        m.getReductionRatio(),
+                        m.getStepLength(),
+                        m.getMostNegativeCurvature(),
+                        m.getNegativeCurvatureMet()
+                    }) {
+                csv.append(',').append(value == null ? "" : String.valueOf(value));
+            }
+            csv.append('\n');
         }
         Files.writeString(folder.resolve("metrics.csv"), csv, StandardCharsets.UTF_8);
         SequenceTrainingMetrics first = metrics.get(0);

@@ -316,8 +316,19 @@ final class TrainCommand implements Callable<Integer> {
                             "--damping",
                             "--max-inner-iterations",
                             "--evaluation-examples")) {
-                if (given.hasMatchedOption(option)) {
-                    throw new IllegalArgumentException(option + " needs --model autoencoder");
+                boolean hessianFree =
+                        List.of(
+                                        "--gradient-batch",
+                                        "--curvature-batch",
+                                        "--damping",
+                                        "--max-inner-iterations")
+                                .contains(option);
+                if (given.hasMatchedOption(option) && !(hessianFree && options.isRecurrent())) {
+                    throw new IllegalArgumentException(
+                            option
+                                    + (hessianFree
+                                            ? " needs --model autoencoder, urnn or lstm"
+                                            : " needs --model autoencoder"));
                 }
             }
         }

@@ -43,6 +43,20 @@ final class TrainingOptions {
 
     static final int SADDLE_FREE_ITERATIONS = 25;
 
+    /**
+     * Sequences per Hessian-free step of a recurrent model when --gradient-batch is not given: ten
+     * of the paper's mini-batches of 20, so that the gradient and the line search see a sample
+     * large enough for a step that is trusted to its quadratic model.
+     */
+    static final int RECURRENT_GRADIENT_BATCH = 200;
+
+    /**
+     * The first this many of them give the curvature products (a tenth, as for the autoencoder): a
+     * uRNN product costs about three gradients on its sequences, so 20 keep each product near a
+     * third of the gradient batch's gradient.
+     */
+    static final int RECURRENT_CURVATURE_BATCH = 20;
+
     @Option(
             names = "--model",
             defaultValue = "ali",
@@ -61,8 +75,10 @@ final class TrainingOptions {
                             + " Hessian-free method on --gradient-batch: hf (Newton-CG),"
                             + " gauss-newton (Martens' Hessian-free) or sfhf (saddle-free"
                             + " Hessian-free) (default: sfhf). With --model urnn or lstm: rmsprop"
-                            + " (the paper's, decay 0.9) or adam (beta1 0.9, beta2 0.999) (default:"
-                            + " rmsprop). ALI and the GAN train with Adam.")
+                            + " (the paper's, decay 0.9), adam (beta1 0.9, beta2 0.999) or, for a"
+                            + " network with curvature products (urnn), hf, gauss-newton or sfhf on"
+                            + " --gradient-batch sequences (default: 200, curvature on the first"
+                            + " 20) (default: rmsprop). ALI and the GAN train with Adam.")
     String optimizer;
 
     @Option(
@@ -79,7 +95,10 @@ final class TrainingOptions {
             defaultValue = "6000",
             description =
                     "With a Hessian-free optimizer, examples per step for the loss, the gradient"
-                            + " and the line search (default: ${DEFAULT-VALUE}).")
+                            + " and the line search (default: ${DEFAULT-VALUE}; for urnn and lstm,"
+                            + " sequences, "
+                            + RECURRENT_GRADIENT_BATCH
+                            + ").")
     int gradientBatch;
 
     @Option(
@@ -87,7 +106,10 @@ final class TrainingOptions {
             defaultValue = "600",
             description =
                     "With a Hessian-free optimizer, the first this many examples of each gradient"
-                            + " batch give the curvature products (default: ${DEFAULT-VALUE}).")
+                            + " batch give the curvature products (default: ${DEFAULT-VALUE}; for"
+                            + " urnn and lstm, "
+                            + RECURRENT_CURVATURE_BATCH
+                            + " sequences).")
     int curvatureBatch;
 
     @Option(
@@ -222,7 +244,7 @@ final class TrainingOptions {
                     "Mini-batches to train, or for produce to write (default: ${DEFAULT-VALUE};"
                             + " "
                             + AUTOENCODER_SECOND_ORDER_STEPS
-                            + " gradient batches for a Hessian-free autoencoder). For job, 0"
+                            + " gradient batches for a Hessian-free optimizer). For job, 0"
                             + " trains for as long as records arrive.")
     long steps;
 
@@ -559,20 +581,22 @@ final class TrainingOptions {
             chosen = RecurrentOptimizer.parse(optimizerOrDefault());
         } catch (IllegalArgumentException unknown) {
             throw new IllegalArgumentException(
-                    "--optimizer must be rmsprop or adam for --model "
+                    "--optimizer must be rmsprop, adam, hf, gauss-newton or sfhf for --model "
                             + model
                             + ", was "
                             + optimizer);
         }
+        RecurrentModelKind modelKind = RecurrentModelKind.parse(model);
+        HessianFreeSizes sizes = recurrentHessianFreeSizes(parsed, chosen, modelKind);
         return new RecurrentTrainerSettings(
-                RecurrentModelKind.parse(model),
+                modelKind,
                 sequenceTask,
                 length,
                 parsed.hasMatchedOption("--hidden-units") ? hiddenUnits : URNN_HIDDEN_UNITS,
                 seed,
-                parsed.hasMatchedOption("--batch-size") ? batchSize : URNN_BATCH_SIZE,
-                steps,
-                metricsInterval,
+                sizes.batch(),
+                sizes.steps(),
+                sizes.metricsInterval(),
                 chosen,
                 parsed.hasMatchedOption("--learning-rate")
                         ? learningRate
@@ -582,7 +606,104 @@ final class TrainingOptions {
                 permutationSeed,
                 sequenceTask.isPixelTask() ? datasetPath.toString() : null,
                 testInterval,
-                testExamples);
+                testExamples,
+                sizes.curvatureBatch(),
+                sizes.damping(),
+                sizes.innerIterations());
+    }
+
+    /** A recurrent run's sequences per step, steps, metrics interval and Hessian-free settings. */
+    private record HessianFreeSizes(
+            int batch,
+            long steps,
+            int metricsInterval,
+            int curvatureBatch,
+            double damping,
+            int innerIterations) {}
+
+    /**
+     * For a Hessian-free --optimizer, a step takes --gradient-batch sequences (default {@value
+     * #RECURRENT_GRADIENT_BATCH}) and its curvature products the first --curvature-batch of them
+     * (default {@value #RECURRENT_CURVATURE_BATCH}), and --steps and --metrics-interval default to
+     * 20 and 1 as for the autoencoder; the model must offer curvature products. For RMSProp and
+     * Adam the Hessian-free options are refused.
+     */
+    private HessianFreeSizes recurrentHessianFreeSizes(
+            ParseResult parsed, RecurrentOptimizer chosen, RecurrentModelKind modelKind) {
+        java.util.List<String> secondOrderOptions =
+                java.util.List.of(
+                        "--gradient-batch",
+                        "--curvature-batch",
+                        "--damping",
+                        "--max-inner-iterations");
+        if (!chosen.isSecondOrder()) {
+            for (String option : secondOrderOptions) {
+                if (parsed.hasMatchedOption(option)) {
+                    throw new IllegalArgumentException(
+                            option + " needs a Hessian-free --optimizer: hf, gauss-newton or sfhf");
+                }
+            }
+            return new HessianFreeSizes(
+                    parsed.hasMatchedOption("--batch-size") ? batchSize : URNN_BATCH_SIZE,
+                    steps,
+                    metricsInterval,
+                    0,
+                    Double.NaN,
+                    0);
+        }
+        if (!modelKind.hasCurvature()) {
+            throw new IllegalArgumentException(
+                    "--optimizer "
+                            + chosen.optionName()
+                            + " needs curvature products, and --model "
+                            + modelKind.optionName()
+                            + " has none yet; train it with rmsprop or adam");
+        }
+        for (String option : java.util.List.of("--batch-size", "--learning-rate")) {
+            if (parsed.hasMatchedOption(option)) {
+                throw new IllegalArgumentException(
+                        option
+                                + " is for rmsprop and adam; a Hessian-free step takes"
+                                + " --gradient-batch sequences and has no learning rate");
+            }
+        }
+        if (parsed.hasMatchedOption("--gradient-clip")) {
+            throw new IllegalArgumentException(
+                    "--gradient-clip is for rmsprop and adam; a Hessian-free step is not clipped");
+        }
+        int gradient =
+                parsed.hasMatchedOption("--gradient-batch")
+                        ? gradientBatch
+                        : RECURRENT_GRADIENT_BATCH;
+        int curvature =
+                parsed.hasMatchedOption("--curvature-batch")
+                        ? curvatureBatch
+                        : Math.min(RECURRENT_CURVATURE_BATCH, Math.max(1, gradient));
+        atLeastOne("--gradient-batch", gradient);
+        if (curvature < 1 || curvature > gradient) {
+            throw new IllegalArgumentException(
+                    "--curvature-batch must be 1 to --gradient-batch ("
+                            + gradient
+                            + "), was "
+                            + curvature);
+        }
+        if (!(damping > 0) || !Double.isFinite(damping)) {
+            throw new IllegalArgumentException("--damping must be positive, was " + damping);
+        }
+        int innerIterations =
+                maxInnerIterations != null
+                        ? maxInnerIterations
+                        : chosen == RecurrentOptimizer.SADDLE_FREE
+                                ? SADDLE_FREE_ITERATIONS
+                                : CONJUGATE_GRADIENT_ITERATIONS;
+        atLeastOne("--max-inner-iterations", innerIterations);
+        return new HessianFreeSizes(
+                gradient,
+                parsed.hasMatchedOption("--steps") ? steps : AUTOENCODER_SECOND_ORDER_STEPS,
+                parsed.hasMatchedOption("--metrics-interval") ? metricsInterval : 1,
+                curvature,
+                damping,
+                innerIterations);
     }
 
     AdversarialConfig modelConfig() {

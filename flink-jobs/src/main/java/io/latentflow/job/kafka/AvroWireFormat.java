@@ -10,13 +10,16 @@ import io.latentflow.schema.SampleGrid;
 import io.latentflow.schema.TrainingMetrics;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.ObjectStreamException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.HashSet;
 import java.util.Objects;
 import java.util.OptionalLong;
+import java.util.Set;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.message.BinaryMessageDecoder;
@@ -50,6 +53,7 @@ public final class AvroWireFormat<T extends SpecificRecord> implements Serializa
     private final transient BinaryMessageEncoder<T> encoder;
     private final transient BinaryMessageDecoder<T> decoder;
     private final transient long fingerprint;
+    private final transient Set<Long> knownFingerprints;
 
     private AvroWireFormat(Class<T> type) {
         this.type = type;
@@ -58,6 +62,37 @@ public final class AvroWireFormat<T extends SpecificRecord> implements Serializa
         this.encoder = new BinaryMessageEncoder<>(model, schema);
         this.decoder = new BinaryMessageDecoder<>(model, schema);
         this.fingerprint = SchemaNormalization.parsingFingerprint64(schema);
+        this.knownFingerprints = new HashSet<>();
+        knownFingerprints.add(fingerprint);
+        for (Schema earlier : earlierSchemas(type)) {
+            decoder.addSchema(earlier);
+            knownFingerprints.add(SchemaNormalization.parsingFingerprint64(earlier));
+        }
+    }
+
+    /**
+     * Returns the earlier versions of a record's schema that records on a topic may still carry,
+     * kept as resources {@code io/latentflow/schema/history/<Name>-1.avsc}, {@code -2}, and so on.
+     * The decoder reads them by schema resolution, so fields added since take their defaults.
+     */
+    private static java.util.List<Schema> earlierSchemas(Class<?> type) {
+        java.util.List<Schema> earlier = new java.util.ArrayList<>();
+        for (int version = 1; ; version++) {
+            String name =
+                    "/io/latentflow/schema/history/"
+                            + type.getSimpleName()
+                            + "-"
+                            + version
+                            + ".avsc";
+            try (InputStream in = AvroWireFormat.class.getResourceAsStream(name)) {
+                if (in == null) {
+                    return earlier;
+                }
+                earlier.add(new Schema.Parser().parse(in));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the earlier schema " + name, e);
+            }
+        }
     }
 
     /**
@@ -144,11 +179,12 @@ public final class AvroWireFormat<T extends SpecificRecord> implements Serializa
 
     /**
      * Returns whether a value carries the header of another record type than this format's: a
-     * well-formed single-object header whose fingerprint is not this schema's.
+     * well-formed single-object header whose fingerprint is neither this schema's nor that of one
+     * of its earlier versions.
      */
     public boolean isOtherRecordType(byte[] bytes) {
         OptionalLong found = headerFingerprint(bytes);
-        return found.isPresent() && found.getAsLong() != fingerprint();
+        return found.isPresent() && !knownFingerprints.contains(found.getAsLong());
     }
 
     /**

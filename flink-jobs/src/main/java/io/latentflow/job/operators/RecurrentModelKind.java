@@ -1,7 +1,10 @@
 package io.latentflow.job.operators;
 
 import io.latentflow.core.recurrent.LongShortTermMemory;
+import io.latentflow.core.recurrent.MeanSquaredError;
 import io.latentflow.core.recurrent.RecurrentNetwork;
+import io.latentflow.core.recurrent.SequenceBatch;
+import io.latentflow.core.recurrent.TimeStepMask;
 import io.latentflow.core.recurrent.UnitaryEvolutionRnn;
 import java.util.Locale;
 
@@ -40,5 +43,23 @@ public enum RecurrentModelKind {
                             new UnitaryEvolutionRnn(inputSize, hiddenSize, outputSize, seed));
             case LSTM -> new LongShortTermMemory(inputSize, hiddenSize, outputSize, seed);
         };
+    }
+
+    /**
+     * Whether this kind's network offers curvature products, which the Hessian-free optimizers
+     * need: asks a network of two hidden units for them on one step of one sequence, so that a
+     * network gains the Hessian-free optimizers by implementing {@link RecurrentNetwork#curvature}
+     * and nothing here names which one does.
+     */
+    public boolean hasCurvature() {
+        RecurrentNetwork probe = create(1, 2, 1, 1);
+        try {
+            probe.curvature(
+                    new SequenceBatch(1, 1, 1, new double[] {1}),
+                    new MeanSquaredError(new double[] {0}, TimeStepMask.allSteps(1)));
+            return true;
+        } catch (UnsupportedOperationException none) {
+            return false;
+        }
     }
 }

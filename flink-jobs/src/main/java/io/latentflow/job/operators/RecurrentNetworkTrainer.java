@@ -3,6 +3,9 @@ package io.latentflow.job.operators;
 import io.latentflow.core.data.FashionMnist;
 import io.latentflow.core.data.IdxImages;
 import io.latentflow.core.data.IdxReader;
+import io.latentflow.core.optim.HessianFreeStep;
+import io.latentflow.core.optim.RecurrentObjective;
+import io.latentflow.core.optim.SaddleFreeHessianFree;
 import io.latentflow.core.recurrent.RecurrentNetwork;
 import io.latentflow.core.recurrent.SequenceBatch;
 import io.latentflow.core.recurrent.SequenceLoss;
@@ -32,12 +35,16 @@ import org.slf4j.LoggerFactory;
  * href="https://arxiv.org/abs/1511.06464">arXiv:1511.06464</a>) or the LSTM baseline, for each run
  * it is keyed by, on the run's stream of task sequences: each time the next mini-batch of sequences
  * by sequence number is complete, one step of backpropagation through time and one RMSProp or Adam
- * update.
+ * update; or, with a Hessian-free optimizer, each time the next gradient batch is complete, one
+ * Hessian-free step ({@link SaddleFreeHessianFree}, Arjovsky, <a
+ * href="https://arxiv.org/abs/1506.00059">arXiv:1506.00059</a>) on it, with the curvature products
+ * on its first sequences, as the autoencoder's trainer does with rows.
  *
  * <p>Batching by sequence, not by arrival, makes a run reproducible: mini-batch k holds sequences
  * k*B to k*B + B - 1 whatever the order records arrive in. The parameters, the optimizer's state,
- * the run's progress and the pending sequences live in Flink keyed state; the network is rebuilt
- * from them for every step, which costs a small fraction of the step.
+ * the run's progress and the pending sequences live in Flink keyed state (for a Hessian-free
+ * optimizer its step count, damping and last step, so that a restored run takes the same next
+ * step); the network is rebuilt from them for every step, which costs a small fraction of the step.
  *
  * <p>Every metrics record carries the step's loss before the update against the task's memoryless
  * baseline, the accuracy on the step's batch (copying and pixel tasks), the gradient norm, the
@@ -194,13 +201,17 @@ public class RecurrentNetworkTrainer
                                 task.outputSize(),
                                 settings.seed());
         RecurrentModelState saved = model.value();
+        boolean secondOrder = settings.optimizer().isSecondOrder();
+        SaddleFreeHessianFree hessianFreeOptimizer = secondOrder ? hessianFree(saved) : null;
         RecurrentOptimizer.Stepper optimizer =
-                settings.optimizer()
-                        .create(
-                                settings.learningRate(),
-                                settings.decay(),
-                                network.parameters().length,
-                                saved);
+                secondOrder
+                        ? null
+                        : settings.optimizer()
+                                .create(
+                                        settings.learningRate(),
+                                        settings.decay(),
+                                        network.parameters().length,
+                                        saved);
         if (saved == null) {
             LOG.info(
                     "Run {}: initialized a {} with {} hidden units and {} parameters from seed {}"
@@ -237,10 +248,27 @@ public class RecurrentNetworkTrainer
         double value = network.lossAndGradient(batch, loss, gradient, stateGradientNorms);
         double gradientNorm = norm(gradient);
         boolean applied = Double.isFinite(value) && Double.isFinite(gradientNorm);
-        if (applied) {
+        HessianFreeStep hessianFree = null;
+        if (applied && secondOrder) {
+            hessianFree = hessianFreeStep(network, events, batch, loss, hessianFreeOptimizer);
+            applied = hessianFree.stepLength() > 0 && Double.isFinite(hessianFree.lossAfter());
+        } else if (applied) {
             clipToNorm(gradient, gradientNorm, settings.gradientClip());
             optimizer.update(network.parameters(), gradient);
-        } else {
+        }
+        if (secondOrder && hessianFree != null) {
+            if (!applied) {
+                LOG.info(
+                        "Run {}: Hessian-free step {} was rejected (loss {}, predicted change {},"
+                                + " actual {}); damping {} next",
+                        runId,
+                        run.batches,
+                        value,
+                        hessianFree.predictedReduction(),
+                        hessianFree.actualReduction(),
+                        hessianFree.nextDamping());
+            }
+        } else if (!applied) {
             run.skippedSteps++;
             LOG.warn(
                     "Run {}: step {} had a non-finite loss {} or gradient norm {} and was not"
@@ -250,7 +278,10 @@ public class RecurrentNetworkTrainer
                     value,
                     gradientNorm);
         }
-        model.update(optimizer.save(network.parameters()));
+        model.update(
+                secondOrder
+                        ? hessianFreeState(network, hessianFreeOptimizer)
+                        : optimizer.save(network.parameters()));
 
         TestMeasurement test = TestMeasurement.NONE;
         if (testSet != null) {
@@ -273,9 +304,64 @@ public class RecurrentNetworkTrainer
         if (report || finished(run) || !applied || test.examples() > 0) {
             StepMeasurements step =
                     new StepMeasurements(
-                            value, accuracy, gradientNorm, stateGradientNorms, applied, test);
+                            value,
+                            accuracy,
+                            gradientNorm,
+                            stateGradientNorms,
+                            applied,
+                            test,
+                            hessianFree);
             out.collect(metrics(runId, run, step, network, timeSteps));
         }
+    }
+
+    /**
+     * Returns the run's Hessian-free optimizer with the saved step count, damping and last step, or
+     * a fresh one at the first step.
+     */
+    private SaddleFreeHessianFree hessianFree(RecurrentModelState saved) {
+        SaddleFreeHessianFree optimizer =
+                new SaddleFreeHessianFree(
+                        settings.optimizer()
+                                .hessianFreeConfig(
+                                        settings.initialDamping(), settings.maxInnerIterations()));
+        if (saved != null) {
+            optimizer.restore(saved.updates, saved.damping, saved.previousStep);
+        }
+        return optimizer;
+    }
+
+    /**
+     * One Hessian-free step on the gradient batch, with the curvature products on its first {@code
+     * curvatureBatch} sequences; the network holds the parameters after the step on return.
+     */
+    private HessianFreeStep hessianFreeStep(
+            RecurrentNetwork network,
+            List<SequenceEvent> events,
+            SequenceBatch batch,
+            SequenceLoss loss,
+            SaddleFreeHessianFree optimizer) {
+        List<SequenceEvent> curvatureEvents = events.subList(0, settings.curvatureBatch());
+        RecurrentObjective objective =
+                new RecurrentObjective(
+                        network,
+                        batch,
+                        loss,
+                        batch(curvatureEvents, settings.timeSteps(), settings.task().inputSize()),
+                        settings.task().loss(curvatureEvents, settings.timeSteps()));
+        HessianFreeStep step = optimizer.step(objective);
+        objective.copyToNetwork();
+        return step;
+    }
+
+    /** The parameters with the Hessian-free optimizer's step count, damping and last step. */
+    private static RecurrentModelState hessianFreeState(
+            RecurrentNetwork network, SaddleFreeHessianFree optimizer) {
+        RecurrentModelState state =
+                new RecurrentModelState(network.parameters(), null, null, optimizer.iteration());
+        state.damping = optimizer.damping();
+        state.previousStep = optimizer.previousStep();
+        return state;
     }
 
     /** Test accuracy and loss over how many examples; NONE where nothing was measured. */
@@ -393,7 +479,8 @@ public class RecurrentNetworkTrainer
             double gradientNorm,
             double[] stateGradientNorms,
             boolean applied,
-            TestMeasurement test) {}
+            TestMeasurement test,
+            HessianFreeStep hessianFree) {}
 
     private SequenceTrainingMetrics metrics(
             String runId,
@@ -407,31 +494,47 @@ public class RecurrentNetworkTrainer
         double samplesPerSecond = examplesSinceMetrics / seconds;
         lastMetricsNanos = now;
         examplesSinceMetrics = 0;
-        return SequenceTrainingMetrics.newBuilder()
-                .setRunId(runId)
-                .setModel(network.modelName())
-                .setTask(settings.task().optionName())
-                .setSeed(settings.seed())
-                .setTaskSeed(run.seed)
-                .setConfiguration(new HashMap<>(settings.describe()))
-                .setStep(run.batches)
-                .setBatchSize(settings.batchSize())
-                .setTimeSteps(timeSteps)
-                .setApplied(step.applied())
-                .setLoss(step.loss())
-                .setBaselineLoss(settings.task().baselineLoss(timeSteps))
-                .setAccuracy(step.accuracy())
-                .setUnitarityDeviation(network.unitarityDeviation())
-                .setGradientNorm(step.gradientNorm())
-                .setStateGradientNorms(Arrays.stream(step.stateGradientNorms()).boxed().toList())
-                .setSamplesPerSecond(samplesPerSecond)
-                .setDataOffset(run.dataOffset)
-                .setDeadLetters(run.deadLetters)
-                .setSkippedSteps(run.skippedSteps)
-                .setTestAccuracy(step.test().accuracy())
-                .setTestLoss(step.test().loss())
-                .setTestExamples(step.test().examples())
-                .setParameterHash(network.parameterHash())
-                .build();
+        SequenceTrainingMetrics.Builder record =
+                SequenceTrainingMetrics.newBuilder()
+                        .setRunId(runId)
+                        .setModel(network.modelName())
+                        .setTask(settings.task().optionName())
+                        .setSeed(settings.seed())
+                        .setTaskSeed(run.seed)
+                        .setConfiguration(new HashMap<>(settings.describe()))
+                        .setStep(run.batches)
+                        .setBatchSize(settings.batchSize())
+                        .setTimeSteps(timeSteps)
+                        .setApplied(step.applied())
+                        .setLoss(step.loss())
+                        .setBaselineLoss(settings.task().baselineLoss(timeSteps))
+                        .setAccuracy(step.accuracy())
+                        .setUnitarityDeviation(network.unitarityDeviation())
+                        .setGradientNorm(step.gradientNorm())
+                        .setStateGradientNorms(
+                                Arrays.stream(step.stateGradientNorms()).boxed().toList())
+                        .setSamplesPerSecond(samplesPerSecond)
+                        .setDataOffset(run.dataOffset)
+                        .setDeadLetters(run.deadLetters)
+                        .setSkippedSteps(run.skippedSteps)
+                        .setTestAccuracy(step.test().accuracy())
+                        .setTestLoss(step.test().loss())
+                        .setTestExamples(step.test().examples())
+                        .setParameterHash(network.parameterHash());
+        HessianFreeStep hessianFree = step.hessianFree();
+        if (hessianFree != null) {
+            record.setCurvatureBatch(settings.curvatureBatch())
+                    .setDamping(hessianFree.damping())
+                    .setNextDamping(hessianFree.nextDamping())
+                    .setInnerIterations(hessianFree.innerIterations())
+                    .setCurvatureProducts(hessianFree.curvatureProducts())
+                    .setPredictedReduction(hessianFree.predictedReduction())
+                    .setActualReduction(hessianFree.actualReduction())
+                    .setReductionRatio(hessianFree.reductionRatio())
+                    .setStepLength(hessianFree.stepLength())
+                    .setMostNegativeCurvature(hessianFree.mostNegativeCurvature())
+                    .setNegativeCurvatureMet(hessianFree.negativeCurvatureMet());
+        }
+        return record.build();
     }
 }

@@ -1,8 +1,9 @@
 package io.latentflow.job.operators;
 
 import io.latentflow.core.optim.Adam;
+import io.latentflow.core.optim.CurvatureMethod;
+import io.latentflow.core.optim.HessianFreeConfig;
 import io.latentflow.core.optim.RmsProp;
-import java.util.Locale;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -13,10 +14,30 @@ import org.nd4j.linalg.factory.Nd4j;
  * Adam (Kingma and Ba, <a href="https://arxiv.org/abs/1412.6980">arXiv:1412.6980</a>) with beta1 =
  * 0.9, beta2 = 0.999, epsilon = 1e-8. Both work on the parameter vector as a whole, so they need
  * nothing from the network but its parameters and gradient.
+ *
+ * <p>Beside them the three Hessian-free methods of {@link
+ * io.latentflow.core.optim.SaddleFreeHessianFree} (Arjovsky, <a
+ * href="https://arxiv.org/abs/1506.00059">arXiv:1506.00059</a>), which take one step per gradient
+ * batch of sequences and need the network's curvature products ({@link
+ * io.latentflow.core.recurrent.RecurrentNetwork#curvature}).
  */
 public enum RecurrentOptimizer {
-    RMSPROP,
-    ADAM;
+    RMSPROP("rmsprop", null),
+    ADAM("adam", null),
+    /** Newton-CG: conjugate gradients on (H + lambda I) d = -g. */
+    NEWTON_CG("hf", CurvatureMethod.NEWTON),
+    /** Martens' Hessian-free: conjugate gradients on (G + lambda I) d = -g. */
+    GAUSS_NEWTON("gauss-newton", CurvatureMethod.GAUSS_NEWTON),
+    /** Saddle-free Hessian-free: d = -(H^2 + lambda^2 I)^-1/2 g. */
+    SADDLE_FREE("sfhf", CurvatureMethod.SADDLE_FREE);
+
+    private final String optionName;
+    private final CurvatureMethod curvatureMethod;
+
+    RecurrentOptimizer(String optionName, CurvatureMethod curvatureMethod) {
+        this.optionName = optionName;
+        this.curvatureMethod = curvatureMethod;
+    }
 
     /** Adam's decay of the first moment. */
     public static final double ADAM_BETA1 = 0.9;
@@ -24,19 +45,49 @@ public enum RecurrentOptimizer {
     /** Adam's decay of the second moment. */
     public static final double ADAM_BETA2 = 0.999;
 
-    /** Returns the optimizer named rmsprop or adam, in any case. */
+    /** Returns the optimizer named rmsprop, adam, hf, gauss-newton or sfhf, in any case. */
     public static RecurrentOptimizer parse(String name) {
         for (RecurrentOptimizer optimizer : values()) {
             if (optimizer.optionName().equalsIgnoreCase(name)) {
                 return optimizer;
             }
         }
-        throw new IllegalArgumentException("unknown optimizer '" + name + "': rmsprop or adam");
+        throw new IllegalArgumentException(
+                "unknown optimizer '" + name + "': rmsprop, adam, hf, gauss-newton or sfhf");
     }
 
     /** Returns the name on the command line and in records. */
     public String optionName() {
-        return name().toLowerCase(Locale.ROOT);
+        return optionName;
+    }
+
+    /** Whether this is a Hessian-free method, trained on gradient and curvature batches. */
+    public boolean isSecondOrder() {
+        return curvatureMethod != null;
+    }
+
+    /**
+     * The Hessian-free settings, as the autoencoder's: conjugate gradients with Martens' tolerance
+     * 5e-4 warm-started from 0.95 times the last step; for saddle-free a residual tolerance of 1e-4
+     * and 10 Lanczos steps; a quadrature tolerance of 1e-4 and an Armijo line search with c = 0.01,
+     * shrink 0.8, 20 trials.
+     */
+    public HessianFreeConfig hessianFreeConfig(double initialDamping, int maxInnerIterations) {
+        if (curvatureMethod == null) {
+            throw new IllegalStateException(optionName + " is not a Hessian-free optimizer");
+        }
+        boolean saddleFree = curvatureMethod == CurvatureMethod.SADDLE_FREE;
+        return new HessianFreeConfig(
+                curvatureMethod,
+                initialDamping,
+                maxInnerIterations,
+                saddleFree ? 1e-4 : 5e-4,
+                1e-4,
+                saddleFree ? 10 : 0,
+                saddleFree ? 0 : 0.95,
+                1e-2,
+                0.8,
+                20);
     }
 
     /** One run's optimizer with its state, restored from and saved into keyed state. */
@@ -106,6 +157,9 @@ public enum RecurrentOptimizer {
                     }
                 };
             }
+            default ->
+                    throw new IllegalStateException(
+                            optionName + " takes Hessian-free steps, not gradient updates");
         };
     }
 }

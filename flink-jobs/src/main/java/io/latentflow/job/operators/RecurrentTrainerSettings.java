@@ -7,18 +7,20 @@ import java.util.Map;
 
 /**
  * How the recurrent trainer operator trains every run it sees: a uRNN or an LSTM on one sequence
- * task with RMSProp or Adam, and for the pixel tasks how often it measures test accuracy.
+ * task with RMSProp, Adam or a Hessian-free method, and for the pixel tasks how often it measures
+ * test accuracy.
  *
  * @param model the network
  * @param task the task the sequences come from
  * @param length the delay T of copying or the length T of adding; 784 for the pixel tasks
  * @param hiddenSize n, complex hidden units of the uRNN or hidden units of the LSTM
  * @param seed seeds the model's initialization (and the uRNN's permutation)
- * @param batchSize sequences per mini-batch
+ * @param batchSize sequences per mini-batch; for a Hessian-free optimizer the gradient batch, the
+ *     sequences of one step
  * @param steps mini-batches to train per run; 0 trains for as long as sequences arrive
  * @param metricsInterval a metrics record every this many steps (and at the first and last)
- * @param optimizer RMSProp or Adam
- * @param learningRate the optimizer's step size
+ * @param optimizer RMSProp, Adam or a Hessian-free method
+ * @param learningRate the first-order optimizer's step size; unused by the Hessian-free ones
  * @param decay RMSProp's decay of the mean square; unused by Adam
  * @param gradientClip rescale the gradient to this Euclidean norm when it is longer, before the
  *     update; 0 never rescales
@@ -29,6 +31,11 @@ import java.util.Map;
  *     only at the last step; pixel tasks only
  * @param testExamples how many of the first test images the periodic measurements use; the last
  *     step uses all of them
+ * @param curvatureBatch for a Hessian-free optimizer, the first this many sequences of each
+ *     gradient batch give the curvature products, 1 to batchSize; 0 for first-order optimizers
+ * @param initialDamping for a Hessian-free optimizer, lambda at the first step; NaN otherwise
+ * @param maxInnerIterations for a Hessian-free optimizer, the most inner iterations per step; 0
+ *     otherwise
  */
 public record RecurrentTrainerSettings(
         RecurrentModelKind model,
@@ -46,7 +53,10 @@ public record RecurrentTrainerSettings(
         long permutationSeed,
         String datasetPath,
         int testInterval,
-        int testExamples)
+        int testExamples,
+        int curvatureBatch,
+        double initialDamping,
+        int maxInnerIterations)
         implements Serializable {
 
     /** The optimizers' epsilon, added to the root mean square. */
@@ -91,10 +101,71 @@ public record RecurrentTrainerSettings(
                             + " and "
                             + testExamples);
         }
+        if (optimizer.isSecondOrder()) {
+            if (curvatureBatch < 1 || curvatureBatch > batchSize) {
+                throw new IllegalArgumentException(
+                        "the curvature batch must be 1 to the gradient batch ("
+                                + batchSize
+                                + "), was "
+                                + curvatureBatch);
+            }
+            if (!(initialDamping > 0) || Double.isInfinite(initialDamping)) {
+                throw new IllegalArgumentException(
+                        "the damping must be positive, was " + initialDamping);
+            }
+            if (maxInnerIterations < 1) {
+                throw new IllegalArgumentException(
+                        "need at least 1 inner iteration, had " + maxInnerIterations);
+            }
+            if (gradientClip > 0) {
+                throw new IllegalArgumentException(
+                        "a Hessian-free step is not a gradient update and is not clipped");
+            }
+        }
         if (task.isPixelTask() && datasetPath == null) {
             throw new IllegalArgumentException(
                     task.optionName() + " needs the Fashion-MNIST folder for its test images");
         }
+    }
+
+    /** Settings of a first-order optimizer, which has no curvature batch or damping. */
+    public RecurrentTrainerSettings(
+            RecurrentModelKind model,
+            SequenceTask task,
+            int length,
+            int hiddenSize,
+            long seed,
+            int batchSize,
+            long steps,
+            int metricsInterval,
+            RecurrentOptimizer optimizer,
+            double learningRate,
+            double decay,
+            double gradientClip,
+            long permutationSeed,
+            String datasetPath,
+            int testInterval,
+            int testExamples) {
+        this(
+                model,
+                task,
+                length,
+                hiddenSize,
+                seed,
+                batchSize,
+                steps,
+                metricsInterval,
+                optimizer,
+                learningRate,
+                decay,
+                gradientClip,
+                permutationSeed,
+                datasetPath,
+                testInterval,
+                testExamples,
+                0,
+                Double.NaN,
+                0);
     }
 
     /**
@@ -144,14 +215,21 @@ public record RecurrentTrainerSettings(
         description.put("hiddenSize", Integer.toString(hiddenSize));
         description.put("batchSize", Integer.toString(batchSize));
         description.put("optimizer", optimizer.optionName());
-        description.put("learningRate", String.format(Locale.ROOT, "%s", learningRate));
-        if (optimizer == RecurrentOptimizer.RMSPROP) {
-            description.put("decay", String.format(Locale.ROOT, "%s", decay));
+        if (optimizer.isSecondOrder()) {
+            description.put("gradientBatch", Integer.toString(batchSize));
+            description.put("curvatureBatch", Integer.toString(curvatureBatch));
+            description.put("damping", String.format(Locale.ROOT, "%s", initialDamping));
+            description.put("maxInnerIterations", Integer.toString(maxInnerIterations));
         } else {
-            description.put("beta1", Double.toString(RecurrentOptimizer.ADAM_BETA1));
-            description.put("beta2", Double.toString(RecurrentOptimizer.ADAM_BETA2));
+            description.put("learningRate", String.format(Locale.ROOT, "%s", learningRate));
+            if (optimizer == RecurrentOptimizer.RMSPROP) {
+                description.put("decay", String.format(Locale.ROOT, "%s", decay));
+            } else {
+                description.put("beta1", Double.toString(RecurrentOptimizer.ADAM_BETA1));
+                description.put("beta2", Double.toString(RecurrentOptimizer.ADAM_BETA2));
+            }
+            description.put("epsilon", String.format(Locale.ROOT, "%s", EPSILON));
         }
-        description.put("epsilon", String.format(Locale.ROOT, "%s", EPSILON));
         if (gradientClip > 0) {
             description.put("gradientClip", String.format(Locale.ROOT, "%s", gradientClip));
         }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.latentflow.job.operators.RecurrentModelKind;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -131,7 +132,7 @@ class CommandLineErrorsTest {
                 "urnn",
                 "--optimizer",
                 "sgd",
-                "--optimizer must be rmsprop or adam for --model urnn, was sgd"
+                "--optimizer must be rmsprop, adam, hf, gauss-newton or sfhf for --model urnn, was sgd"
             },
             {"--stop-at-step", "5", "--stop-at-step needs --continuous"},
             {
@@ -154,13 +155,49 @@ class CommandLineErrorsTest {
                         + " with Adam"
             },
             {
+                "--curvature-batch",
+                "10",
+                "--curvature-batch needs --model autoencoder, urnn or lstm"
+            },
+            {
                 "--model",
-                "lstm",
+                "urnn",
+                "--optimizer",
+                "rmsprop",
+                "--damping",
+                "2",
+                "--damping needs a Hessian-free --optimizer: hf, gauss-newton or sfhf"
+            },
+            {
+                "--model",
+                "urnn",
                 "--optimizer",
                 "sfhf",
-                "--optimizer must be rmsprop or adam for --model lstm, was sfhf"
+                "--batch-size",
+                "20",
+                "--batch-size is for rmsprop and adam; a Hessian-free step takes --gradient-batch"
+                        + " sequences and has no learning rate"
             },
-            {"--curvature-batch", "10", "--curvature-batch needs --model autoencoder"},
+            {
+                "--model",
+                "urnn",
+                "--optimizer",
+                "gauss-newton",
+                "--gradient-clip",
+                "1",
+                "--gradient-clip is for rmsprop and adam; a Hessian-free step is not clipped"
+            },
+            {
+                "--model",
+                "urnn",
+                "--optimizer",
+                "hf",
+                "--gradient-batch",
+                "50",
+                "--curvature-batch",
+                "60",
+                "--curvature-batch must be 1 to --gradient-batch (50), was 60"
+            },
             {
                 "--model",
                 "autoencoder",
@@ -215,6 +252,15 @@ class CommandLineErrorsTest {
             String message = errors.toString().strip();
             assertEquals(1, exit, message);
             assertEquals("latentflow train: " + option[option.length - 1], message);
+        }
+    }
+
+    @Test
+    void bothRecurrentModelsHaveTheCurvatureProductsTheHessianFreeOptimizersNeed() {
+        // TrainingOptions refuses sfhf, hf and gauss-newton for a model without them; no model is
+        // such a model now, so this guards that each one keeps them.
+        for (RecurrentModelKind kind : RecurrentModelKind.values()) {
+            assertTrue(kind.hasCurvature(), kind.optionName());
         }
     }
 

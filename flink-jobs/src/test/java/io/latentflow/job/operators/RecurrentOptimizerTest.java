@@ -3,7 +3,9 @@ package io.latentflow.job.operators;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class RecurrentOptimizerTest {
@@ -29,9 +31,28 @@ class RecurrentOptimizerTest {
 
     @Test
     void restoredRmsPropAndAdamContinueExactlyAsWithoutTheRestart() {
-        for (RecurrentOptimizer kind : RecurrentOptimizer.values()) {
+        for (RecurrentOptimizer kind :
+                List.of(RecurrentOptimizer.RMSPROP, RecurrentOptimizer.ADAM)) {
             assertArrayEquals(train(kind, false), train(kind, true), 0, kind.optionName());
         }
+    }
+
+    @Test
+    void theHessianFreeMethodsAreNamedAsForTheAutoencoderAndTakeNoGradientUpdates() {
+        assertEquals(RecurrentOptimizer.SADDLE_FREE, RecurrentOptimizer.parse("SFHF"));
+        assertEquals(RecurrentOptimizer.NEWTON_CG, RecurrentOptimizer.parse("hf"));
+        assertEquals(RecurrentOptimizer.GAUSS_NEWTON, RecurrentOptimizer.parse("gauss-newton"));
+        for (RecurrentOptimizer kind : RecurrentOptimizer.values()) {
+            assertEquals(
+                    OptimizerKind.parse(kind.optionName()).curvatureMethod(),
+                    kind.isSecondOrder() ? kind.hessianFreeConfig(1, 5).method() : null);
+            if (kind.isSecondOrder()) {
+                assertThrows(IllegalStateException.class, () -> kind.create(1e-2, 0.9, 3, null));
+            }
+        }
+        assertEquals(10, RecurrentOptimizer.SADDLE_FREE.hessianFreeConfig(1, 25).lanczosSteps());
+        assertThrows(
+                IllegalStateException.class, () -> RecurrentOptimizer.ADAM.hessianFreeConfig(1, 5));
     }
 
     @Test

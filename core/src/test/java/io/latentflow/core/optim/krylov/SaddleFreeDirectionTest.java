@@ -7,6 +7,11 @@ import io.latentflow.core.nn.FeedForwardNetwork;
 import io.latentflow.core.nn.HessianVectorProduct;
 import io.latentflow.core.nn.OutputActivation;
 import io.latentflow.core.nn.SquaredError;
+import io.latentflow.core.recurrent.RecurrentCurvature;
+import io.latentflow.core.recurrent.SequenceBatch;
+import io.latentflow.core.recurrent.SoftmaxCrossEntropy;
+import io.latentflow.core.recurrent.TimeStepMask;
+import io.latentflow.core.recurrent.UnitaryEvolutionRnn;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -217,6 +222,71 @@ class SaddleFreeDirectionTest {
 
         double error = relativeError(expected, result.direction());
         assertTrue(parameters > 200 && result.converged());
+        assertTrue(error < 1e-6, "relative error " + error);
+    }
+
+    @Test
+    void dampedSaddleFreeDirectionOfUnitaryEvolutionRnnHessianMatchesEigendecomposition() {
+        // A uRNN of 123 parameters on a copying-like batch: cross-entropy at every step but one.
+        int steps = 5;
+        int batchSize = 4;
+        UnitaryEvolutionRnn network = new UnitaryEvolutionRnn(2, 6, 3, 47);
+        SplittableRandom random = new SplittableRandom(48);
+        SequenceBatch batch =
+                new SequenceBatch(
+                        steps, batchSize, 2, gaussianVector(random, steps * batchSize * 2));
+        int[] targets = new int[steps * batchSize];
+        for (int i = 0; i < targets.length; i++) {
+            targets[i] = random.nextInt(3);
+        }
+        boolean[] mask = TimeStepMask.allSteps(steps);
+        mask[1] = false;
+        SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy(targets, mask);
+        RecurrentCurvature curvature = network.curvature(batch, loss);
+        int parameters = network.parameters().length;
+        SymmetricOperator hessian =
+                x -> {
+                    double[] product = new double[x.length];
+                    curvature.hessianTimes(x, product);
+                    return product;
+                };
+
+        // H column by column from the products, symmetrised against rounding.
+        double[][] matrix = new double[parameters][];
+        for (int i = 0; i < parameters; i++) {
+            double[] unit = new double[parameters];
+            unit[i] = 1;
+            matrix[i] = hessian.times(unit);
+        }
+        for (int i = 0; i < parameters; i++) {
+            for (int j = 0; j < i; j++) {
+                assertEquals(matrix[i][j], matrix[j][i], 1e-10, "H is symmetric");
+                matrix[i][j] = matrix[j][i] = 0.5 * (matrix[i][j] + matrix[j][i]);
+            }
+        }
+        JacobiEigenvalues eigen = new JacobiEigenvalues(matrix);
+        assertTrue(
+                eigen.smallest() < -0.01 * eigen.largest(),
+                "the Hessian should be indefinite: " + eigen.smallest() + ", " + eigen.largest());
+
+        double[] gradient = new double[parameters];
+        network.lossAndGradient(batch, loss, gradient);
+        LanczosSpectrum.Estimate spectrum = LanczosSpectrum.estimate(hessian, gradient, 30);
+        double damping = 0.01 * spectrum.spectralRadius();
+        SaddleFreeDirection.Result result =
+                new SaddleFreeDirection(1e-9, 1e-11, 5000)
+                        .solve(
+                                hessian,
+                                gradient,
+                                damping,
+                                0,
+                                1.5 * spectrum.spectralRadius(),
+                                new int[0]);
+        double[] expected =
+                eigen.apply(value -> 1 / Math.sqrt(value * value + damping * damping), gradient);
+
+        double error = relativeError(expected, result.direction());
+        assertTrue(result.converged());
         assertTrue(error < 1e-6, "relative error " + error);
     }
 
