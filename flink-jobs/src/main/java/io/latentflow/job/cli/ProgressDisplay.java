@@ -274,6 +274,15 @@ final class ProgressDisplay<T> {
                         String.format(
                                 Locale.ROOT, "  |W^H W - I| %.1e", m.getUnitarityDeviation()));
             }
+            if (m.getDamping() != null) {
+                text.append(
+                        String.format(
+                                Locale.ROOT,
+                                "  lambda %.3g  inner %d  rho %.2f",
+                                m.getDamping(),
+                                m.getInnerIterations(),
+                                m.getReductionRatio()));
+            }
             return text.toString();
         }
 

@@ -75,13 +75,23 @@ public enum MonitoredQuantity {
             "trainingError",
             "training_error",
             autoencoder(AutoencoderTrainingMetrics::getTrainingError)),
-    /** A Hessian-free step's Tikhonov damping; NaN for first-order optimizers. */
-    DAMPING("damping", "damping", autoencoder(metrics -> orNaN(metrics.getDamping()))),
+    /**
+     * A Hessian-free step's Tikhonov damping, of the autoencoder or a recurrent model; NaN for
+     * first-order optimizers.
+     */
+    DAMPING(
+            "damping",
+            "damping",
+            secondOrder(
+                    metrics -> orNaN(metrics.getDamping()),
+                    metrics -> orNaN(metrics.getDamping()))),
     /** A Hessian-free step's inner (conjugate-gradient or Krylov) iterations. */
     INNER_ITERATIONS(
             "innerIterations",
             "inner_iterations",
-            autoencoder(metrics -> orNaN(metrics.getInnerIterations()))),
+            secondOrder(
+                    metrics -> orNaN(metrics.getInnerIterations()),
+                    metrics -> orNaN(metrics.getInnerIterations()))),
     SAMPLES_PER_SECOND(
             "samplesPerSecond",
             "samples_per_second",
@@ -169,6 +179,12 @@ public enum MonitoredQuantity {
 
     private static Readers autoencoder(ToDoubleFunction<AutoencoderTrainingMetrics> reader) {
         return new Readers(null, null, reader);
+    }
+
+    private static Readers secondOrder(
+            ToDoubleFunction<SequenceTrainingMetrics> sequence,
+            ToDoubleFunction<AutoencoderTrainingMetrics> autoencoder) {
+        return new Readers(null, sequence, autoencoder);
     }
 
     private static Readers every(

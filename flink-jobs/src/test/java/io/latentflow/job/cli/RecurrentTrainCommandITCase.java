@@ -82,6 +82,54 @@ class RecurrentTrainCommandITCase {
     }
 
     @Test
+    void trainLstmWithSaddleFreeStepsWritesTheSecondOrderColumns() throws Exception {
+        StringWriter output = new StringWriter();
+        CommandLine command = new CommandLine(new LatentFlowCommand());
+        command.setOut(new PrintWriter(output));
+
+        int exit =
+                command.execute(
+                        "train",
+                        "--model",
+                        "lstm",
+                        "--task",
+                        "copying",
+                        "--task-length",
+                        "10",
+                        "--hidden-units",
+                        "8",
+                        "--optimizer",
+                        "sfhf",
+                        "--steps",
+                        "2",
+                        "--gradient-batch",
+                        "40",
+                        "--curvature-batch",
+                        "10",
+                        "--run-id",
+                        "lstm-sfhf-cli-test",
+                        "--run-dir",
+                        runDir.toString());
+
+        assertEquals(0, exit, output.toString());
+        List<String> csv = Files.readAllLines(runDir.resolve("metrics.csv"));
+        assertEquals(3, csv.size(), "header and steps 1, 2: " + csv);
+        List<String> header = List.of(csv.get(0).split(","));
+        for (String row : csv.subList(1, 3)) {
+            String[] fields = row.split(",");
+            for (String column : List.of("damping", "inner_iterations", "rho")) {
+                double value = Double.parseDouble(fields[header.indexOf(column)]);
+                assertTrue(Double.isFinite(value) && value > 0, column + " in " + row);
+            }
+            assertEquals("40", fields[header.indexOf("batch_size")]);
+            assertEquals("10", fields[header.indexOf("curvature_batch")]);
+        }
+        double first = Double.parseDouble(csv.get(1).split(",")[2]);
+        double second = Double.parseDouble(csv.get(2).split(",")[2]);
+        assertTrue(second < first, "the first saddle-free step lowers the loss: " + csv);
+    }
+
+    @Test
     void trainLstmOnPermutedPixelsWritesTestAccuracyThePlotsAndThePixelOrder(@TempDir Path data)
             throws Exception {
         SyntheticFashionMnist.write(data, 20, 12);
