@@ -166,6 +166,7 @@ final class TrainCommand implements Callable<Integer> {
         if (continuous) {
             return trainContinuously();
         }
+        options.applyAdversarialDefaults(spec.commandLine().getParseResult());
         options.validate(false);
         validateLocalOptions();
         Configuration cluster = localCluster();
@@ -304,6 +305,7 @@ final class TrainCommand implements Callable<Integer> {
                 }
             }
         }
+        boolean adversarial = !options.isRecurrent() && !options.isAutoencoder();
         if (!options.isAutoencoder()) {
             for (String option :
                     List.of(
@@ -314,17 +316,22 @@ final class TrainCommand implements Callable<Integer> {
                             "--damping",
                             "--max-inner-iterations",
                             "--evaluation-examples")) {
-                if (given.hasMatchedOption(option)) {
+                if (!given.hasMatchedOption(option)) {
+                    continue;
+                }
+                boolean hessianFreeSetting =
+                        List.of("--curvature-batch", "--damping", "--max-inner-iterations")
+                                .contains(option);
+                if (adversarial && hessianFreeSetting) {
+                    if (!options.isAdversarialSecondOrder()) {
+                        throw new IllegalArgumentException(
+                                option
+                                        + " needs a Hessian-free --optimizer: hf, gauss-newton or sfhf");
+                    }
+                } else {
                     throw new IllegalArgumentException(option + " needs --model autoencoder");
                 }
             }
-        }
-        if (!options.isRecurrent()
-                && !options.isAutoencoder()
-                && given.hasMatchedOption("--optimizer")) {
-            throw new IllegalArgumentException(
-                    "--optimizer needs --model autoencoder, urnn or lstm; ALI and the GAN train"
-                            + " with Adam");
         }
         if (!continuous) {
             for (String option : List.of("--stop-at-step", "--checkpoint-interval-ms")) {
@@ -344,6 +351,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private int trainContinuously() throws Exception {
+        options.applyAdversarialDefaults(spec.commandLine().getParseResult());
         options.validate(false);
         validateLocalOptions();
         if (options.bootstrapServers == null) {

@@ -15,8 +15,10 @@ import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.HashSet;
 import java.util.Objects;
 import java.util.OptionalLong;
+import java.util.Set;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.message.BinaryMessageDecoder;
@@ -51,6 +53,9 @@ public final class AvroWireFormat<T extends SpecificRecord> implements Serializa
     private final transient BinaryMessageDecoder<T> decoder;
     private final transient long fingerprint;
 
+    /** This schema's fingerprint and those of its earlier versions, which it also decodes. */
+    private final transient Set<Long> readableFingerprints = new HashSet<>();
+
     private AvroWireFormat(Class<T> type) {
         this.type = type;
         SpecificData model = SpecificData.getForClass(type);
@@ -58,6 +63,11 @@ public final class AvroWireFormat<T extends SpecificRecord> implements Serializa
         this.encoder = new BinaryMessageEncoder<>(model, schema);
         this.decoder = new BinaryMessageDecoder<>(model, schema);
         this.fingerprint = SchemaNormalization.parsingFingerprint64(schema);
+        readableFingerprints.add(fingerprint);
+        for (Schema older : SchemaHistory.olderSchemas(type)) {
+            decoder.addSchema(older);
+            readableFingerprints.add(SchemaNormalization.parsingFingerprint64(older));
+        }
     }
 
     /**
@@ -144,11 +154,12 @@ public final class AvroWireFormat<T extends SpecificRecord> implements Serializa
 
     /**
      * Returns whether a value carries the header of another record type than this format's: a
-     * well-formed single-object header whose fingerprint is not this schema's.
+     * well-formed single-object header whose fingerprint is neither this schema's nor one of its
+     * earlier versions' (see {@link SchemaHistory}).
      */
     public boolean isOtherRecordType(byte[] bytes) {
         OptionalLong found = headerFingerprint(bytes);
-        return found.isPresent() && found.getAsLong() != fingerprint();
+        return found.isPresent() && !readableFingerprints.contains(found.getAsLong());
     }
 
     /**

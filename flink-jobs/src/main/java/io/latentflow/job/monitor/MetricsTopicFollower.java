@@ -4,8 +4,6 @@ import io.latentflow.job.kafka.AvroWireFormat;
 import io.latentflow.schema.SampleGrid;
 import io.latentflow.schema.TrainingMetrics;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,7 +65,6 @@ public final class MetricsTopicFollower implements Runnable, AutoCloseable {
     private final String imagesTopic;
     private final GridImages grids;
     private final AvroWireFormat<TrainingMetrics> metricsFormat = AvroWireFormat.trainingMetrics();
-    private final long metricsFingerprint = metricsFormat.fingerprint();
     private final AvroWireFormat<SampleGrid> gridFormat = AvroWireFormat.sampleGrids();
     private final List<Consumer<FollowerStatus>> statusListeners = new CopyOnWriteArrayList<>();
     private volatile String state = "starting";
@@ -380,7 +377,9 @@ public final class MetricsTopicFollower implements Runnable, AutoCloseable {
         }
     }
 
-    /** Whether the value's single-object header names the metrics record's schema. */
+    /**
+     * Whether the value's single-object header names the metrics record's schema or an earlier one.
+     */
     private boolean isMetricsRecord(byte[] value) {
         if (value == null || value.length < AvroWireFormat.HEADER_LENGTH) {
             return false;
@@ -388,8 +387,8 @@ public final class MetricsTopicFollower implements Runnable, AutoCloseable {
         if (value[0] != (byte) 0xC3 || value[1] != 0x01) {
             return false;
         }
-        long fingerprint = ByteBuffer.wrap(value, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
-        return fingerprint == metricsFingerprint;
+        // The schema's earlier versions still decode, so their records count as metrics too.
+        return !metricsFormat.isOtherRecordType(value);
     }
 
     private void changeState(String newState) {
