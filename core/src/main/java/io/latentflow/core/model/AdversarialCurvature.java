@@ -63,7 +63,6 @@ public final class AdversarialCurvature {
     /** exp(log sigma) * eps [B, latentDim], ALI's dz_hat / d(log sigma); null for a GAN. */
     private final INDArray scaledNoise;
 
-    private final AdversarialObjective objective;
     private final double loss;
 
     /** dLoss/dl [2B, 1] for the player's loss. */
@@ -127,7 +126,7 @@ public final class AdversarialCurvature {
 
         double[] logits = discriminatorPass.output().toDoubleVector();
         GeneratorCost cost = config.generatorCost();
-        this.objective = new AdversarialObjective(logits, cost, ali);
+        AdversarialObjective objective = new AdversarialObjective(logits, cost, ali);
         double[] curvature = new double[2 * size];
         for (int i = 0; i < size; i++) {
             double real = logits[i];

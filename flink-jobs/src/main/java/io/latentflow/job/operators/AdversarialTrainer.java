@@ -61,6 +61,11 @@ import org.slf4j.LoggerFactory;
  * pairs, the generator's gradient norm over a window, a Jensen-Shannon estimate, and a warning
  * record the step the discriminator saturates.
  *
+ * <p>With Hessian-free settings ({@link TrainerSettings#secondOrder()}) each update is one
+ * Hessian-free step of the discriminator and then one of the generator (with ALI's encoder), see
+ * {@link AdversarialModel#useSecondOrder}; the optimizers' damping, iteration and previous step
+ * live in the model's state, and each metrics record carries what both steps did.
+ *
  * <p>Every few steps, and after the last, it also draws what the model does as PNG grids (see
  * {@link SampleGrids}): samples for the run's fixed codes, and with ALI the reconstructions of the
  * first examples of the run's first mini-batch, which it keeps in state for that purpose. The
