@@ -326,7 +326,8 @@ final class TrainCommand implements Callable<Integer> {
                     if (!options.isAdversarialSecondOrder()) {
                         throw new IllegalArgumentException(
                                 option
-                                        + " needs a Hessian-free --optimizer: hf, gauss-newton or sfhf");
+                                        + " needs a Hessian-free --optimizer: hf, gauss-newton"
+                                        + " or sfhf");
                     }
                 } else {
                     throw new IllegalArgumentException(option + " needs --model autoencoder");
