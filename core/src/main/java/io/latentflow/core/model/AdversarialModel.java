@@ -3,6 +3,8 @@ package io.latentflow.core.model;
 import io.latentflow.core.nn.FeedForwardNetwork;
 import io.latentflow.core.nn.OutputActivation;
 import io.latentflow.core.optim.Adam;
+import io.latentflow.core.optim.HessianFreeStep;
+import io.latentflow.core.optim.SaddleFreeHessianFree;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -15,6 +17,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -30,6 +33,14 @@ import org.nd4j.linalg.factory.Nd4j;
  * step to each network. {@link #evaluate} and {@link #trainDiscriminator} serve the experiments of
  * Arjovsky and Bottou (<a href="https://arxiv.org/abs/1701.04862">arXiv:1701.04862</a>), which
  * train a discriminator against a frozen generator and measure the generator's gradients.
+ *
+ * <p>With {@link #useSecondOrder}, each update is instead one Hessian-free step per player
+ * (saddle-free, Newton-CG or Gauss-Newton, {@link SaddleFreeHessianFree}) with the exact curvature
+ * products of {@link AdversarialCurvature}: first the discriminator's on L_D with the generator
+ * fixed, then the generator's (with ALI's encoder) on its cost against the discriminator just
+ * updated, as Goodfellow et al.'s algorithm 1 alternates with k = 1. A Hessian-free step is a line
+ * search on its own player's loss, which a simultaneous update of both players would not keep. Adam
+ * training is unchanged by this mode's existence.
  *
  * <p>Randomness enters only through the initial weights, drawn from a {@link SplittableRandom}
  * seeded by the caller, and through the batches the caller passes in, so a seed and a sequence of
@@ -47,6 +58,9 @@ public abstract sealed class AdversarialModel permits Ali, Gan {
     private final Map<String, FeedForwardNetwork> networks = new LinkedHashMap<>();
     private final Map<String, Adam> optimizers = new LinkedHashMap<>();
     private long step;
+    private SecondOrderTraining secondOrder;
+    private final Map<AdversarialPlayer, SaddleFreeHessianFree> hessianFree = new LinkedHashMap<>();
+    private HessianFreeSteps lastHessianFreeSteps;
 
     AdversarialModel(AdversarialConfig config, DataType dataType) {
         if (dataType != DataType.FLOAT && dataType != DataType.DOUBLE) {
@@ -138,9 +152,13 @@ public abstract sealed class AdversarialModel permits Ali, Gan {
      * so finite entries whose squares overflow the data type also count as not finite.
      */
     public AdversarialStepResult trainStep(AdversarialBatch batch) {
+        lastHessianFreeSteps = null;
         AdversarialStepResult result = computeGradients(batch, config.generatorCost());
         if (!result.allFinite()) {
             return result;
+        }
+        if (secondOrder != null) {
+            return trainStepHessianFree(batch, result);
         }
         for (Map.Entry<String, FeedForwardNetwork> entry : networks.entrySet()) {
             FeedForwardNetwork network = entry.getValue();
@@ -148,6 +166,64 @@ public abstract sealed class AdversarialModel permits Ali, Gan {
         }
         step++;
         return result.withApplied(true);
+    }
+
+    /**
+     * The Hessian-free update: the discriminator's step, then the generator side's against the
+     * updated discriminator, each on the whole batch with curvature on its first rows. The result
+     * still reports losses and gradients before the step.
+     */
+    private AdversarialStepResult trainStepHessianFree(
+            AdversarialBatch batch, AdversarialStepResult before) {
+        AdversarialBatch curvatureBatch =
+                batch.firstRows(secondOrder.curvatureRowsOf(batch.size()));
+        HessianFreeStep discriminatorStep =
+                stepPlayer(AdversarialPlayer.DISCRIMINATOR, batch, curvatureBatch);
+        HessianFreeStep generatorStep =
+                stepPlayer(AdversarialPlayer.GENERATOR, batch, curvatureBatch);
+        lastHessianFreeSteps = new HessianFreeSteps(discriminatorStep, generatorStep);
+        step++;
+        return before.withApplied(true);
+    }
+
+    private HessianFreeStep stepPlayer(
+            AdversarialPlayer player, AdversarialBatch batch, AdversarialBatch curvatureBatch) {
+        AdversarialPlayerObjective objective =
+                new AdversarialPlayerObjective(this, player, batch, curvatureBatch);
+        HessianFreeStep result = hessianFree.get(player).step(objective);
+        objective.copyToNetworks();
+        return result;
+    }
+
+    /**
+     * Makes every later {@link #trainStep} a pair of Hessian-free steps with fresh optimizers (the
+     * configured first damping, no previous step) instead of Adam steps. The Adam state is kept,
+     * unused, and saved with the model as before.
+     */
+    public void useSecondOrder(SecondOrderTraining training) {
+        this.secondOrder = training;
+        hessianFree.clear();
+        for (AdversarialPlayer player : AdversarialPlayer.values()) {
+            hessianFree.put(player, new SaddleFreeHessianFree(training.optimizer()));
+        }
+        lastHessianFreeSteps = null;
+    }
+
+    /** Returns the Hessian-free settings, or empty for Adam training. */
+    public Optional<SecondOrderTraining> secondOrderTraining() {
+        return Optional.ofNullable(secondOrder);
+    }
+
+    /**
+     * Returns what the last {@link #trainStep}'s Hessian-free steps did, or null with Adam, before
+     * the first step and after a step that was not applied or a restore.
+     */
+    public HessianFreeSteps lastHessianFreeSteps() {
+        return lastHessianFreeSteps;
+    }
+
+    final SaddleFreeHessianFree hessianFreeOptimizer(AdversarialPlayer player) {
+        return hessianFree.get(player);
     }
 
     /**

@@ -35,6 +35,16 @@ public enum GeneratorCost {
         double encodedGradient(double r) {
             return sigmoid(-r);
         }
+
+        @Override
+        double generatedCurvature(double f) {
+            return -logisticCurvature(f);
+        }
+
+        @Override
+        double encodedCurvature(double r) {
+            return -logisticCurvature(r);
+        }
     },
 
     /**
@@ -61,6 +71,16 @@ public enum GeneratorCost {
         double encodedGradient(double r) {
             return sigmoid(r);
         }
+
+        @Override
+        double generatedCurvature(double f) {
+            return logisticCurvature(f);
+        }
+
+        @Override
+        double encodedCurvature(double r) {
+            return logisticCurvature(r);
+        }
     };
 
     private final String optionName;
@@ -81,6 +101,15 @@ public enum GeneratorCost {
     /** d encodedLoss / d r. */
     abstract double encodedGradient(double r);
 
+    /**
+     * d2 generatedLoss / d f2: -sigmoid(f) sigmoid(-f) for the minimax cost, which is concave in
+     * the logit, and +sigmoid(f) sigmoid(-f) for the non-saturating one, which is convex.
+     */
+    abstract double generatedCurvature(double f);
+
+    /** d2 encodedLoss / d r2, of the same magnitude and sign as {@link #generatedCurvature}. */
+    abstract double encodedCurvature(double r);
+
     /** Returns the name used on the command line and in records: minimax or non-saturating. */
     public String optionName() {
         return optionName;
@@ -100,6 +129,11 @@ public enum GeneratorCost {
     /** softplus(t) = log(1 + exp(t)), written to neither overflow nor lose small values. */
     static double softplus(double t) {
         return Math.max(t, 0) + Math.log1p(Math.exp(-Math.abs(t)));
+    }
+
+    /** d2 softplus(t) / dt2 = sigmoid(t) sigmoid(-t), the same for softplus(-t). */
+    static double logisticCurvature(double t) {
+        return sigmoid(t) * sigmoid(-t);
     }
 
     /** sigmoid(t) = 1 / (1 + exp(-t)), written so that exp never overflows. */

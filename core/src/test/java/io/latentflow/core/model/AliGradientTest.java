@@ -18,11 +18,11 @@ import org.nd4j.linalg.factory.Nd4j;
 class AliGradientTest {
     private static final int BATCH = 4;
 
-    private static AdversarialConfig small(ModelKind kind, GeneratorCost cost) {
+    static AdversarialConfig small(ModelKind kind, GeneratorCost cost) {
         return new AdversarialConfig(kind, 6, 3, 5, 2, 0.2, 2e-4, 0.5, 0.999, cost);
     }
 
-    private static AdversarialBatch batch(AdversarialModel model, boolean instanceNoise) {
+    static AdversarialBatch batch(AdversarialModel model, boolean instanceNoise) {
         SplittableRandom random = new SplittableRandom(22);
         AdversarialConfig config = model.config();
         return new AdversarialBatch(
@@ -34,7 +34,7 @@ class AliGradientTest {
                         : null);
     }
 
-    private static INDArray matrix(SplittableRandom random, int rows, int columns, boolean normal) {
+    static INDArray matrix(SplittableRandom random, int rows, int columns, boolean normal) {
         double[][] values = new double[rows][columns];
         for (double[] row : values) {
             for (int c = 0; c < columns; c++) {

@@ -2,6 +2,7 @@ package io.latentflow.core.nn;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.util.function.DoubleFunction;
 import java.util.function.DoubleSupplier;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -66,6 +67,21 @@ public final class CentralDifference {
                                 what, i, expected, numerical, error, allowed));
             }
         }
+    }
+
+    /**
+     * Returns the five-point central difference at r = 0 of a vector function of a step r along a
+     * direction, with step {@link #STEP}: (f(-2h) - 8 f(-h) + 8 f(h) - f(2h)) / 12h. The caller
+     * moves the parameters to r in valueAt and restores them afterwards.
+     *
+     * @param valueAt returns f(r) in an array the next call does not overwrite
+     */
+    public static INDArray alongDirection(DoubleFunction<INDArray> valueAt) {
+        INDArray minusTwo = valueAt.apply(-2 * STEP).dup();
+        INDArray minusOne = valueAt.apply(-STEP).dup();
+        INDArray plusOne = valueAt.apply(STEP).dup();
+        INDArray plusTwo = valueAt.apply(2 * STEP).dup();
+        return minusTwo.subi(minusOne.muli(8)).addi(plusOne.muli(8)).subi(plusTwo).divi(12 * STEP);
     }
 
     private static double at(INDArray parameters, long index, double value, DoubleSupplier loss) {

@@ -14,12 +14,6 @@ import org.nd4j.linalg.factory.Nd4j;
 class HessianVectorProductTest {
     private static final int ROWS = 5;
 
-    /**
-     * Step of the five-point stencil on gradients. Its truncation error is O(h^4) times the fifth
-     * derivative, far below the rounding error of about 1e-16 / h relative to the gradient.
-     */
-    private static final double STEP = 1e-4;
-
     private static final double RELATIVE_TOLERANCE = 1e-7;
 
     private static INDArray uniform(SplittableRandom random, int rows, int columns) {
@@ -55,18 +49,14 @@ class HessianVectorProductTest {
     private static INDArray directionalDifference(
             FeedForwardNetwork network, INDArray direction, UnaryOperator<INDArray> function) {
         INDArray original = network.parameters().dup();
-        INDArray[] values = new INDArray[4];
-        double[] offsets = {-2, -1, 1, 2};
-        for (int k = 0; k < 4; k++) {
-            network.parameters().assign(original.add(direction.mul(offsets[k] * STEP)));
-            values[k] = function.apply(null).dup();
-        }
+        INDArray result =
+                CentralDifference.alongDirection(
+                        r -> {
+                            network.parameters().assign(original.add(direction.mul(r)));
+                            return function.apply(null);
+                        });
         network.parameters().assign(original);
-        return values[0]
-                .sub(values[1].mul(8))
-                .addi(values[2].mul(8))
-                .subi(values[3])
-                .divi(12 * STEP);
+        return result;
     }
 
     private static void assertClose(String what, INDArray expected, INDArray actual) {

@@ -7,7 +7,9 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * Runs the streaming training job in whatever Flink environment starts it: submitted with {@code
@@ -30,6 +32,8 @@ final class JobCommand implements Callable<Integer> {
 
     @Mixin TrainingOptions options;
 
+    @Spec CommandSpec spec;
+
     @Option(
             names = "--checkpoint-interval-ms",
             defaultValue = "0",
@@ -50,6 +54,7 @@ final class JobCommand implements Callable<Integer> {
         if (options.bootstrapServers == null) {
             throw new IllegalArgumentException("job needs --bootstrap-servers");
         }
+        options.applyAdversarialDefaults(spec.commandLine().getParseResult());
         options.validate(true);
         StreamExecutionEnvironment env =
                 prometheusPort == null

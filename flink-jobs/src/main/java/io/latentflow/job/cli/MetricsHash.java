@@ -15,9 +15,10 @@ import java.util.TreeMap;
  * A SHA-256 over everything a run's metrics records say about its training, one record per step in
  * step order, so that two runs can be compared bit for bit by one string.
  *
- * <p>Left out are the run id, which a replay changes, and the samples per second, the one
- * wall-clock number. A step repeated on the topic (at-least-once delivery after a failure) counts
- * once, the last copy kept; copies say the same.
+ * <p>The Hessian-free fields are hashed only in records that have them. Left out are the run id,
+ * which a replay changes, and the samples per second, the one wall-clock number. A step repeated on
+ * the topic (at-least-once delivery after a failure) counts once, the last copy kept; copies say
+ * the same.
  */
 final class MetricsHash {
     private MetricsHash() {}
@@ -75,5 +76,12 @@ final class MetricsHash {
         out.writeLong(m.getDeadLetters());
         out.writeLong(m.getSkippedSteps());
         out.writeLong(m.getDuplicates());
+        // Hessian-free fields enter only where a step set them, so Adam runs hash as before.
+        if (m.getDiscriminatorDamping() != null) {
+            out.writeUTF(String.valueOf(m.getOptimizer()));
+            for (Number value : RunOutputs.secondOrderFields(m)) {
+                out.writeLong(Double.doubleToLongBits(value.doubleValue()));
+            }
+        }
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.latentflow.core.model.AdversarialConfig;
 import io.latentflow.core.model.InstanceNoise;
 import io.latentflow.core.model.NoiseSchedule;
+import io.latentflow.core.model.SecondOrderTraining;
 import io.latentflow.job.AdversarialTrainingJob;
 import io.latentflow.job.JobSettings;
 import io.latentflow.job.kafka.TopicAdministration;
@@ -399,14 +400,19 @@ final class ReplayCommand implements Callable<Integer> {
                             anneal,
                             noise.onCode());
         }
-        return TrainerSettings.of(
-                config,
-                noise,
-                recorded.batchSize(),
-                steps,
-                recorded.metricsInterval(),
-                recorded.snapshotInterval(),
-                recorded.imageInterval());
+        TrainerSettings settings =
+                TrainerSettings.of(
+                        config,
+                        noise,
+                        recorded.batchSize(),
+                        steps,
+                        recorded.metricsInterval(),
+                        recorded.snapshotInterval(),
+                        recorded.imageInterval());
+        // A Hessian-free run replays with the same Hessian-free settings.
+        return SecondOrderTraining.fromDescription(configuration)
+                .map(settings::withSecondOrder)
+                .orElse(settings);
     }
 
     /** Offsets that read nothing of a topic but the one partition's range. */

@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -248,6 +249,72 @@ final class RunOutputs {
         writeMetricsCsv(folder, metrics);
     }
 
+    /**
+     * The Hessian-free columns of metrics.csv, per player, discriminator first; empty for Adam
+     * records.
+     */
+    static final String SECOND_ORDER_COLUMNS =
+            "optimizer,"
+                    + String.join(
+                            ",",
+                            Stream.of("discriminator", "generator")
+                                    .flatMap(
+                                            player ->
+                                                    Stream.of(
+                                                                    "damping",
+                                                                    "inner_iterations",
+                                                                    "curvature_products",
+                                                                    "predicted_reduction",
+                                                                    "actual_reduction",
+                                                                    "rho",
+                                                                    "step_length",
+                                                                    "most_negative_curvature")
+                                                            .map(f -> player + "_hf_" + f))
+                                    .toList());
+
+    /**
+     * Returns the Hessian-free fields of a record in the order of {@link #SECOND_ORDER_COLUMNS}
+     * after the optimizer, or an empty list when the record has none.
+     */
+    static List<Number> secondOrderFields(TrainingMetrics m) {
+        if (m.getDiscriminatorDamping() == null) {
+            return List.of();
+        }
+        return List.of(
+                m.getDiscriminatorDamping(),
+                m.getDiscriminatorInnerIterations(),
+                m.getDiscriminatorCurvatureProducts(),
+                m.getDiscriminatorPredictedReduction(),
+                m.getDiscriminatorActualReduction(),
+                m.getDiscriminatorReductionRatio(),
+                m.getDiscriminatorStepLength(),
+                m.getDiscriminatorMostNegativeCurvature(),
+                m.getGeneratorDamping(),
+                m.getGeneratorInnerIterations(),
+                m.getGeneratorCurvatureProducts(),
+                m.getGeneratorPredictedReduction(),
+                m.getGeneratorActualReduction(),
+                m.getGeneratorReductionRatio(),
+                m.getGeneratorStepLength(),
+                m.getGeneratorMostNegativeCurvature());
+    }
+
+    private static String secondOrderCsv(TrainingMetrics m) {
+        List<Number> fields = secondOrderFields(m);
+        StringBuilder row = new StringBuilder(m.getOptimizer() == null ? "" : m.getOptimizer());
+        for (int i = 0; i < 16; i++) {
+            row.append(',');
+            if (!fields.isEmpty()) {
+                Number value = fields.get(i);
+                row.append(
+                        value instanceof Double d
+                                ? String.format(Locale.ROOT, "%.6g", d)
+                                : value.toString());
+            }
+        }
+        return row.toString();
+    }
+
     /** Writes every metrics record into {@code metrics.csv} in {@code folder}. */
     static void writeMetricsCsv(Path folder, List<TrainingMetrics> metrics) throws IOException {
         try (PrintWriter csv =
@@ -259,13 +326,15 @@ final class RunOutputs {
                             + "encoder_grad_norm,generator_grad_norm_mean,"
                             + "generator_grad_norm_variance,jsd_estimate,instance_noise_sigma,"
                             + "reconstruction_error,samples_per_second,data_offset,"
-                            + "latent_offset,dead_letters,skipped_steps,warning");
+                            + "latent_offset,dead_letters,skipped_steps,"
+                            + SECOND_ORDER_COLUMNS
+                            + ",warning");
             for (TrainingMetrics m : metrics) {
                 csv.println(
                         String.format(
                                 Locale.ROOT,
                                 "%d,%b,%.6f,%.6f,%.6f,%.6f,%.4f,%.4f,%.4f,%.6g,%.6g,%.6g,"
-                                        + "%.6g,%.6g,%.6f,%.6g,%.6f,%.1f,%d,%d,%d,%d,%s",
+                                        + "%.6g,%.6g,%.6f,%.6g,%.6f,%.1f,%d,%d,%d,%d,%s,%s",
                                 m.getStep(),
                                 m.getApplied(),
                                 m.getDiscriminatorLoss(),
@@ -288,6 +357,7 @@ final class RunOutputs {
                                 m.getLatentOffset(),
                                 m.getDeadLetters(),
                                 m.getSkippedSteps(),
+                                secondOrderCsv(m),
                                 m.getWarning() == null ? "" : quoted(m.getWarning())));
             }
         }

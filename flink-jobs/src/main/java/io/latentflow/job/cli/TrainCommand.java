@@ -168,6 +168,7 @@ final class TrainCommand implements Callable<Integer> {
         if (continuous) {
             return trainContinuously();
         }
+        options.applyAdversarialDefaults(spec.commandLine().getParseResult());
         options.validate(false);
         validateLocalOptions();
         Configuration cluster = localCluster();
@@ -306,6 +307,7 @@ final class TrainCommand implements Callable<Integer> {
                 }
             }
         }
+        boolean adversarial = !options.isRecurrent() && !options.isAutoencoder();
         if (!options.isAutoencoder()) {
             for (String option :
                     List.of(
@@ -316,28 +318,30 @@ final class TrainCommand implements Callable<Integer> {
                             "--damping",
                             "--max-inner-iterations",
                             "--evaluation-examples")) {
-                boolean hessianFree =
-                        List.of(
-                                        "--gradient-batch",
-                                        "--curvature-batch",
-                                        "--damping",
-                                        "--max-inner-iterations")
+                if (!given.hasMatchedOption(option)) {
+                    continue;
+                }
+                boolean hessianFreeSetting =
+                        List.of("--curvature-batch", "--damping", "--max-inner-iterations")
                                 .contains(option);
-                if (given.hasMatchedOption(option) && !(hessianFree && options.isRecurrent())) {
+                if (options.isRecurrent()
+                        && (hessianFreeSetting || option.equals("--gradient-batch"))) {
+                    continue; // the recurrent settings check them against the optimizer
+                }
+                if (adversarial && hessianFreeSetting) {
+                    if (!options.isAdversarialSecondOrder()) {
+                        throw new IllegalArgumentException(
+                                option
+                                        + " needs a Hessian-free --optimizer: hf, gauss-newton"
+                                        + " or sfhf");
+                    }
+                } else if (option.equals("--gradient-batch")) {
                     throw new IllegalArgumentException(
-                            option
-                                    + (hessianFree
-                                            ? " needs --model autoencoder, urnn or lstm"
-                                            : " needs --model autoencoder"));
+                            option + " needs --model autoencoder, urnn or lstm");
+                } else {
+                    throw new IllegalArgumentException(option + " needs --model autoencoder");
                 }
             }
-        }
-        if (!options.isRecurrent()
-                && !options.isAutoencoder()
-                && given.hasMatchedOption("--optimizer")) {
-            throw new IllegalArgumentException(
-                    "--optimizer needs --model autoencoder, urnn or lstm; ALI and the GAN train"
-                            + " with Adam");
         }
         if (!continuous) {
             for (String option : List.of("--stop-at-step", "--checkpoint-interval-ms")) {
@@ -357,6 +361,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private int trainContinuously() throws Exception {
+        options.applyAdversarialDefaults(spec.commandLine().getParseResult());
         options.validate(false);
         validateLocalOptions();
         if (options.bootstrapServers == null) {

@@ -5,6 +5,7 @@ import io.latentflow.core.model.GeneratorCost;
 import io.latentflow.core.model.InstanceNoise;
 import io.latentflow.core.model.ModelKind;
 import io.latentflow.core.model.NoiseSchedule;
+import io.latentflow.core.model.SecondOrderTraining;
 import io.latentflow.job.kafka.TopicNames;
 import io.latentflow.job.operators.AutoencoderTrainerSettings;
 import io.latentflow.job.operators.OptimizerKind;
@@ -75,10 +76,12 @@ final class TrainingOptions {
                             + " Hessian-free method on --gradient-batch: hf (Newton-CG),"
                             + " gauss-newton (Martens' Hessian-free) or sfhf (saddle-free"
                             + " Hessian-free) (default: sfhf). With --model urnn or lstm: rmsprop"
-                            + " (the paper's, decay 0.9), adam (beta1 0.9, beta2 0.999) or, for a"
-                            + " network with curvature products (urnn), hf, gauss-newton or sfhf on"
-                            + " --gradient-batch sequences (default: 200, curvature on the first"
-                            + " 20) (default: rmsprop). ALI and the GAN train with Adam.")
+                            + " (the paper's, decay 0.9), adam (beta1 0.9, beta2 0.999), or hf,"
+                            + " gauss-newton or sfhf on --gradient-batch sequences (default: 200,"
+                            + " curvature on the first 20) (default: rmsprop). With --model ali or"
+                            + " gan: adam (default), or hf, gauss-newton or sfhf, which make each"
+                            + " update one Hessian-free step of the discriminator and then one of"
+                            + " the generator (with ALI's encoder) on the whole --batch-size.")
     String optimizer;
 
     @Option(
@@ -109,7 +112,7 @@ final class TrainingOptions {
                             + " batch give the curvature products (default: ${DEFAULT-VALUE}; for"
                             + " urnn and lstm, "
                             + RECURRENT_CURVATURE_BATCH
-                            + " sequences).")
+                            + " sequences; for ALI and the GAN, the whole batch).")
     int curvatureBatch;
 
     @Option(
@@ -396,6 +399,77 @@ final class TrainingOptions {
     /** Whether the model is the deep autoencoder. */
     boolean isAutoencoder() {
         return AUTOENCODER.equalsIgnoreCase(model);
+    }
+
+    /** Whether --curvature-batch was given, which for ALI and the GAN replaces the whole batch. */
+    private boolean curvatureBatchGiven;
+
+    /**
+     * Applies the defaults of Hessian-free ALI and GAN runs that depend on what the command line
+     * gave: a metrics record every step unless --metrics-interval says otherwise, and curvature on
+     * the whole batch unless --curvature-batch says otherwise.
+     */
+    void applyAdversarialDefaults(ParseResult parsed) {
+        curvatureBatchGiven = parsed.hasMatchedOption("--curvature-batch");
+        if (!isRecurrent()
+                && !isAutoencoder()
+                && isAdversarialSecondOrder()
+                && !parsed.hasMatchedOption("--metrics-interval")) {
+            metricsInterval = 1;
+        }
+    }
+
+    /** Whether ALI or the GAN trains with a Hessian-free --optimizer. */
+    boolean isAdversarialSecondOrder() {
+        return adversarialSecondOrder().isPresent();
+    }
+
+    /**
+     * Returns the Hessian-free settings of an ALI or GAN run, or empty for Adam.
+     *
+     * @throws IllegalArgumentException for an optimizer these models do not offer or a setting out
+     *     of range
+     */
+    java.util.Optional<SecondOrderTraining> adversarialSecondOrder() {
+        OptimizerKind kind;
+        try {
+            kind = OptimizerKind.parse(optimizerOrDefault());
+        } catch (IllegalArgumentException unknown) {
+            kind = null;
+        }
+        if (kind == OptimizerKind.ADAM) {
+            return java.util.Optional.empty();
+        }
+        if (kind == null || !kind.isSecondOrder()) {
+            throw new IllegalArgumentException(
+                    "--optimizer must be adam, hf, gauss-newton or sfhf for --model "
+                            + model
+                            + ", was "
+                            + optimizer);
+        }
+        if (!(damping > 0) || !Double.isFinite(damping)) {
+            throw new IllegalArgumentException("--damping must be positive, was " + damping);
+        }
+        int innerIterations =
+                maxInnerIterations != null
+                        ? maxInnerIterations
+                        : kind == OptimizerKind.SADDLE_FREE
+                                ? SADDLE_FREE_ITERATIONS
+                                : CONJUGATE_GRADIENT_ITERATIONS;
+        atLeastOne("--max-inner-iterations", innerIterations);
+        if (curvatureBatchGiven && (curvatureBatch < 1 || curvatureBatch > batchSize)) {
+            throw new IllegalArgumentException(
+                    "--curvature-batch must be 1 to --batch-size ("
+                            + batchSize
+                            + "), was "
+                            + curvatureBatch);
+        }
+        return java.util.Optional.of(
+                SecondOrderTraining.of(
+                        kind.curvatureMethod(),
+                        damping,
+                        innerIterations,
+                        curvatureBatchGiven ? curvatureBatch : 0));
     }
 
     /** The --optimizer given, or the model's own: sfhf, rmsprop for the recurrent models, adam. */
@@ -728,14 +802,16 @@ final class TrainingOptions {
     }
 
     TrainerSettings trainerSettings() {
-        return TrainerSettings.of(
-                modelConfig(),
-                instanceNoiseSettings(),
-                batchSize,
-                steps,
-                metricsInterval,
-                snapshotInterval,
-                imageInterval);
+        TrainerSettings settings =
+                TrainerSettings.of(
+                        modelConfig(),
+                        instanceNoiseSettings(),
+                        batchSize,
+                        steps,
+                        metricsInterval,
+                        snapshotInterval,
+                        imageInterval);
+        return adversarialSecondOrder().map(settings::withSecondOrder).orElse(settings);
     }
 
     TopicNames topics() {

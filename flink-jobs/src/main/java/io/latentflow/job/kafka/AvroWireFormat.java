@@ -10,7 +10,6 @@ import io.latentflow.schema.SampleGrid;
 import io.latentflow.schema.TrainingMetrics;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.ObjectStreamException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
@@ -53,7 +52,9 @@ public final class AvroWireFormat<T extends SpecificRecord> implements Serializa
     private final transient BinaryMessageEncoder<T> encoder;
     private final transient BinaryMessageDecoder<T> decoder;
     private final transient long fingerprint;
-    private final transient Set<Long> knownFingerprints;
+
+    /** This schema's fingerprint and those of its earlier versions, which it also decodes. */
+    private final transient Set<Long> readableFingerprints = new HashSet<>();
 
     private AvroWireFormat(Class<T> type) {
         this.type = type;
@@ -62,36 +63,10 @@ public final class AvroWireFormat<T extends SpecificRecord> implements Serializa
         this.encoder = new BinaryMessageEncoder<>(model, schema);
         this.decoder = new BinaryMessageDecoder<>(model, schema);
         this.fingerprint = SchemaNormalization.parsingFingerprint64(schema);
-        this.knownFingerprints = new HashSet<>();
-        knownFingerprints.add(fingerprint);
-        for (Schema earlier : earlierSchemas(type)) {
-            decoder.addSchema(earlier);
-            knownFingerprints.add(SchemaNormalization.parsingFingerprint64(earlier));
-        }
-    }
-
-    /**
-     * Returns the earlier versions of a record's schema that records on a topic may still carry,
-     * kept as resources {@code io/latentflow/schema/history/<Name>-1.avsc}, {@code -2}, and so on.
-     * The decoder reads them by schema resolution, so fields added since take their defaults.
-     */
-    private static java.util.List<Schema> earlierSchemas(Class<?> type) {
-        java.util.List<Schema> earlier = new java.util.ArrayList<>();
-        for (int version = 1; ; version++) {
-            String name =
-                    "/io/latentflow/schema/history/"
-                            + type.getSimpleName()
-                            + "-"
-                            + version
-                            + ".avsc";
-            try (InputStream in = AvroWireFormat.class.getResourceAsStream(name)) {
-                if (in == null) {
-                    return earlier;
-                }
-                earlier.add(new Schema.Parser().parse(in));
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read the earlier schema " + name, e);
-            }
+        readableFingerprints.add(fingerprint);
+        for (Schema older : SchemaHistory.olderSchemas(type)) {
+            decoder.addSchema(older);
+            readableFingerprints.add(SchemaNormalization.parsingFingerprint64(older));
         }
     }
 
@@ -179,12 +154,12 @@ public final class AvroWireFormat<T extends SpecificRecord> implements Serializa
 
     /**
      * Returns whether a value carries the header of another record type than this format's: a
-     * well-formed single-object header whose fingerprint is neither this schema's nor that of one
-     * of its earlier versions.
+     * well-formed single-object header whose fingerprint is neither this schema's nor one of its
+     * earlier versions' (see {@link SchemaHistory}).
      */
     public boolean isOtherRecordType(byte[] bytes) {
         OptionalLong found = headerFingerprint(bytes);
-        return found.isPresent() && !knownFingerprints.contains(found.getAsLong());
+        return found.isPresent() && !readableFingerprints.contains(found.getAsLong());
     }
 
     /**

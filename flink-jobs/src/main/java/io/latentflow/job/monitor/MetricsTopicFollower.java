@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -327,8 +326,8 @@ public final class MetricsTopicFollower implements Runnable, AutoCloseable {
             return;
         }
         byte[] value = record.value();
-        OptionalLong fingerprint = AvroWireFormat.headerFingerprint(value);
-        AvroWireFormat<?> format = fingerprint.isEmpty() ? null : formatOf(fingerprint.getAsLong());
+        AvroWireFormat<?> format =
+                AvroWireFormat.headerFingerprint(value).isEmpty() ? null : formatOf(value);
         if (format == null) {
             skipped++;
             LOG.debug(
@@ -366,10 +365,13 @@ public final class MetricsTopicFollower implements Runnable, AutoCloseable {
         }
     }
 
-    /** The metrics format whose schema has this fingerprint, or null for another record type. */
-    private AvroWireFormat<?> formatOf(long fingerprint) {
+    /**
+     * The metrics format whose schema, current or earlier (whose records still decode), the value's
+     * header names; null for another record type.
+     */
+    private AvroWireFormat<?> formatOf(byte[] value) {
         for (AvroWireFormat<?> format : List.of(metricsFormat, sequenceFormat, autoencoderFormat)) {
-            if (format.fingerprint() == fingerprint) {
+            if (!format.isOtherRecordType(value)) {
                 return format;
             }
         }

@@ -8,7 +8,10 @@ import io.latentflow.core.model.AdversarialConfig;
 import io.latentflow.core.model.AdversarialModel;
 import io.latentflow.core.model.AdversarialStepResult;
 import io.latentflow.core.model.Ali;
+import io.latentflow.core.model.HessianFreeSteps;
 import io.latentflow.core.model.InstanceNoise;
+import io.latentflow.core.model.SecondOrderTraining;
+import io.latentflow.core.optim.HessianFreeStep;
 import io.latentflow.job.produce.SplitMix64;
 import io.latentflow.schema.GridKind;
 import io.latentflow.schema.ModelSnapshot;
@@ -57,6 +60,11 @@ import org.slf4j.LoggerFactory;
  * href="https://arxiv.org/abs/1701.04862">arXiv:1701.04862</a>): accuracy on real and generated
  * pairs, the generator's gradient norm over a window, a Jensen-Shannon estimate, and a warning
  * record the step the discriminator saturates.
+ *
+ * <p>With Hessian-free settings ({@link TrainerSettings#secondOrder()}) each update is one
+ * Hessian-free step of the discriminator and then one of the generator (with ALI's encoder), see
+ * {@link AdversarialModel#useSecondOrder}; the optimizers' damping, iteration and previous step
+ * live in the model's state, and each metrics record carries what both steps did.
  *
  * <p>Every few steps, and after the last, it also draws what the model does as PNG grids (see
  * {@link SampleGrids}): samples for the run's fixed codes, and with ALI the reconstructions of the
@@ -301,6 +309,7 @@ public class AdversarialTrainer
         AdversarialModel adversarial = model.value();
         if (adversarial == null) {
             adversarial = AdversarialModel.initialize(config, run.seed, DataType.FLOAT);
+            settings.secondOrder().ifPresent(adversarial::useSecondOrder);
             LOG.info(
                     "Run {}: initialized {} from seed {}",
                     ctx.getCurrentKey(),
@@ -481,40 +490,70 @@ public class AdversarialTrainer
         lastMetricsNanos = now;
         examplesSinceMetrics = 0;
 
-        return TrainingMetrics.newBuilder()
-                .setRunId(runId)
-                .setModel(config.model().configName())
-                .setGeneratorCost(config.generatorCost().optionName())
-                .setSeed(run.seed)
-                .setStep(run.batches)
-                .setBatchSize(settings.batchSize())
-                .setApplied(result.applied())
-                .setDiscriminatorLoss(result.discriminatorLoss())
-                .setGeneratorLoss(result.generatorLoss())
-                .setMeanRealScore(result.meanRealScore())
-                .setMeanFakeScore(result.meanFakeScore())
-                .setDiscriminatorAccuracy(result.discriminatorAccuracy())
-                .setRealAccuracy(result.realAccuracy())
-                .setFakeAccuracy(result.fakeAccuracy())
-                .setDiscriminatorGradNorm(result.discriminatorGradNorm())
-                .setGeneratorGradNorm(result.generatorGradNorm())
-                .setEncoderGradNorm(result.encoderGradNorm())
-                .setGeneratorGradNormMean(diagnostics.detector().meanGradNorm())
-                .setGeneratorGradNormVariance(diagnostics.detector().gradNormVariance())
-                .setGradNormWindow(diagnostics.detector().windowCount())
-                .setJsdEstimate(
-                        JensenShannonEstimate.fromDiscriminatorLoss(result.discriminatorLoss()))
-                .setInstanceNoiseSigma(diagnostics.sigma())
-                .setWarning(diagnostics.warning())
-                .setReconstructionError(
-                        adversarial instanceof Ali ali ? ali.reconstructionError(x) : Double.NaN)
-                .setSamplesPerSecond(samplesPerSecond)
-                .setDataOffset(run.dataOffset)
-                .setLatentOffset(run.latentOffset)
-                .setDeadLetters(run.deadLetters)
-                .setSkippedSteps(run.skippedSteps)
-                .setDuplicates(run.duplicates)
-                .build();
+        TrainingMetrics.Builder builder =
+                TrainingMetrics.newBuilder()
+                        .setRunId(runId)
+                        .setModel(config.model().configName())
+                        .setGeneratorCost(config.generatorCost().optionName())
+                        .setSeed(run.seed)
+                        .setStep(run.batches)
+                        .setBatchSize(settings.batchSize())
+                        .setApplied(result.applied())
+                        .setDiscriminatorLoss(result.discriminatorLoss())
+                        .setGeneratorLoss(result.generatorLoss())
+                        .setMeanRealScore(result.meanRealScore())
+                        .setMeanFakeScore(result.meanFakeScore())
+                        .setDiscriminatorAccuracy(result.discriminatorAccuracy())
+                        .setRealAccuracy(result.realAccuracy())
+                        .setFakeAccuracy(result.fakeAccuracy())
+                        .setDiscriminatorGradNorm(result.discriminatorGradNorm())
+                        .setGeneratorGradNorm(result.generatorGradNorm())
+                        .setEncoderGradNorm(result.encoderGradNorm())
+                        .setGeneratorGradNormMean(diagnostics.detector().meanGradNorm())
+                        .setGeneratorGradNormVariance(diagnostics.detector().gradNormVariance())
+                        .setGradNormWindow(diagnostics.detector().windowCount())
+                        .setJsdEstimate(
+                                JensenShannonEstimate.fromDiscriminatorLoss(
+                                        result.discriminatorLoss()))
+                        .setInstanceNoiseSigma(diagnostics.sigma())
+                        .setWarning(diagnostics.warning())
+                        .setReconstructionError(
+                                adversarial instanceof Ali ali
+                                        ? ali.reconstructionError(x)
+                                        : Double.NaN)
+                        .setSamplesPerSecond(samplesPerSecond)
+                        .setDataOffset(run.dataOffset)
+                        .setLatentOffset(run.latentOffset)
+                        .setDeadLetters(run.deadLetters)
+                        .setSkippedSteps(run.skippedSteps)
+                        .setDuplicates(run.duplicates);
+        HessianFreeSteps steps = adversarial.lastHessianFreeSteps();
+        Optional<SecondOrderTraining> secondOrder = adversarial.secondOrderTraining();
+        builder.setOptimizer(
+                secondOrder
+                        .map(t -> OptimizerKind.of(t.optimizer().method()).optionName())
+                        .orElse(OptimizerKind.ADAM.optionName()));
+        if (steps != null) {
+            HessianFreeStep d = steps.discriminator();
+            HessianFreeStep g = steps.generator();
+            builder.setDiscriminatorDamping(d.damping())
+                    .setDiscriminatorInnerIterations(d.innerIterations())
+                    .setDiscriminatorCurvatureProducts(d.curvatureProducts())
+                    .setDiscriminatorPredictedReduction(d.predictedReduction())
+                    .setDiscriminatorActualReduction(d.actualReduction())
+                    .setDiscriminatorReductionRatio(d.reductionRatio())
+                    .setDiscriminatorStepLength(d.stepLength())
+                    .setDiscriminatorMostNegativeCurvature(d.mostNegativeCurvature())
+                    .setGeneratorDamping(g.damping())
+                    .setGeneratorInnerIterations(g.innerIterations())
+                    .setGeneratorCurvatureProducts(g.curvatureProducts())
+                    .setGeneratorPredictedReduction(g.predictedReduction())
+                    .setGeneratorActualReduction(g.actualReduction())
+                    .setGeneratorReductionRatio(g.reductionRatio())
+                    .setGeneratorStepLength(g.stepLength())
+                    .setGeneratorMostNegativeCurvature(g.mostNegativeCurvature());
+        }
+        return builder.build();
     }
 
     private ModelSnapshot snapshot(String runId, RunProgress run, AdversarialModel adversarial) {

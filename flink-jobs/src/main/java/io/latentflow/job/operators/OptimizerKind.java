@@ -70,6 +70,16 @@ public enum OptimizerKind {
         return defaultLearningRate;
     }
 
+    /** Returns the Hessian-free optimizer of a curvature method. */
+    public static OptimizerKind of(CurvatureMethod method) {
+        for (OptimizerKind kind : values()) {
+            if (kind.curvatureMethod == method) {
+                return kind;
+            }
+        }
+        throw new IllegalArgumentException("no optimizer uses " + method);
+    }
+
     @Override
     public String toString() {
         return optionName.toLowerCase(Locale.ROOT);

@@ -2,9 +2,11 @@ package io.latentflow.job.operators;
 
 import io.latentflow.core.model.AdversarialConfig;
 import io.latentflow.core.model.InstanceNoise;
+import io.latentflow.core.model.SecondOrderTraining;
 import java.io.Serializable;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * How the trainer operator trains every run it sees.
@@ -113,6 +115,29 @@ public record TrainerSettings(
                 snapshotInterval,
                 imageInterval,
                 sequence);
+    }
+
+    /**
+     * These settings with every update made of one Hessian-free step per player; the settings go
+     * into the model description, and so into manifests and snapshots, under {@link
+     * SecondOrderTraining#describe()}'s keys.
+     */
+    public TrainerSettings withSecondOrder(SecondOrderTraining training) {
+        HashMap<String, String> described = new HashMap<>(model);
+        described.putAll(training.describe());
+        return new TrainerSettings(
+                described,
+                batchSize,
+                steps,
+                metricsInterval,
+                snapshotInterval,
+                imageInterval,
+                firstSequence);
+    }
+
+    /** Returns the Hessian-free settings, or empty for Adam. */
+    public Optional<SecondOrderTraining> secondOrder() {
+        return SecondOrderTraining.fromDescription(model);
     }
 
     public AdversarialConfig config() {

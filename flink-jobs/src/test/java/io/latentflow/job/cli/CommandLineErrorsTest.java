@@ -150,14 +150,8 @@ class CommandLineErrorsTest {
             },
             {
                 "--optimizer",
-                "adam",
-                "--optimizer needs --model autoencoder, urnn or lstm; ALI and the GAN train"
-                        + " with Adam"
-            },
-            {
-                "--curvature-batch",
-                "10",
-                "--curvature-batch needs --model autoencoder, urnn or lstm"
+                "sgd",
+                "--optimizer must be adam, hf, gauss-newton or sfhf for --model ali, was sgd"
             },
             {
                 "--model",
@@ -197,6 +191,11 @@ class CommandLineErrorsTest {
                 "--curvature-batch",
                 "60",
                 "--curvature-batch must be 1 to --gradient-batch (50), was 60"
+            },
+            {
+                "--curvature-batch",
+                "10",
+                "--curvature-batch needs a Hessian-free --optimizer: hf, gauss-newton or sfhf"
             },
             {
                 "--model",
@@ -241,6 +240,11 @@ class CommandLineErrorsTest {
                 "--curvature-batch must be 1 to --gradient-batch (100), was 200"
             },
         };
+        assertEachRefused(cases);
+    }
+
+    /** Runs train with each case's options and expects its last entry as the one-line error. */
+    private void assertEachRefused(String[][] cases) {
         for (String[] option : cases) {
             errors.getBuffer().setLength(0);
             String[] args = new String[option.length];
@@ -262,6 +266,83 @@ class CommandLineErrorsTest {
         for (RecurrentModelKind kind : RecurrentModelKind.values()) {
             assertTrue(kind.hasCurvature(), kind.optionName());
         }
+    }
+
+    @Test
+    void hessianFreeOptionsOfAliAndTheGanAreRefusedWhereTheyDoNotApply() {
+        assertEachRefused(
+                new String[][] {
+                    {
+                        "--model",
+                        "gan",
+                        "--optimizer",
+                        "rmsprop",
+                        "--optimizer must be adam, hf, gauss-newton or sfhf for --model gan, was"
+                                + " rmsprop"
+                    },
+                    {
+                        "--model",
+                        "gan",
+                        "--damping",
+                        "0.5",
+                        "--damping needs a Hessian-free --optimizer: hf, gauss-newton or sfhf"
+                    },
+                    {
+                        "--model",
+                        "ali",
+                        "--optimizer",
+                        "adam",
+                        "--max-inner-iterations",
+                        "5",
+                        "--max-inner-iterations needs a Hessian-free --optimizer: hf,"
+                                + " gauss-newton or sfhf"
+                    },
+                    {
+                        "--model",
+                        "gan",
+                        "--optimizer",
+                        "sfhf",
+                        "--momentum",
+                        "0.5",
+                        "--momentum needs --model autoencoder"
+                    },
+                    {
+                        "--model",
+                        "ali",
+                        "--optimizer",
+                        "sfhf",
+                        "--gradient-batch",
+                        "50",
+                        "--gradient-batch needs --model autoencoder, urnn or lstm"
+                    },
+                    {
+                        "--model",
+                        "gan",
+                        "--optimizer",
+                        "hf",
+                        "--curvature-batch",
+                        "200",
+                        "--curvature-batch must be 1 to --batch-size (100), was 200"
+                    },
+                    {
+                        "--model",
+                        "gan",
+                        "--optimizer",
+                        "sfhf",
+                        "--damping",
+                        "0",
+                        "--damping must be positive, was 0.0"
+                    },
+                    {
+                        "--model",
+                        "ali",
+                        "--optimizer",
+                        "gauss-newton",
+                        "--max-inner-iterations",
+                        "0",
+                        "--max-inner-iterations must be at least 1, was 0"
+                    },
+                });
     }
 
     @Test

@@ -141,6 +141,62 @@ class TrainCommandITCase {
     }
 
     @Test
+    void aSaddleFreeGanWritesBothPlayersSecondOrderColumnsEveryStep() throws Exception {
+        StringWriter output = new StringWriter();
+        CommandLine command = new CommandLine(new LatentFlowCommand());
+        command.setOut(new PrintWriter(output));
+
+        int exit =
+                command.execute(
+                        "train",
+                        "--model",
+                        "gan",
+                        "--optimizer",
+                        "sfhf",
+                        "--steps",
+                        "3",
+                        "--batch-size",
+                        "20",
+                        "--curvature-batch",
+                        "10",
+                        "--max-inner-iterations",
+                        "5",
+                        "--hidden-units",
+                        "32",
+                        "--latent-dim",
+                        "8",
+                        "--run-dir",
+                        runDir.toString());
+
+        assertEquals(0, exit, output.toString());
+        JsonNode configuration =
+                new ObjectMapper()
+                        .readTree(runDir.resolve("manifest.json").toFile())
+                        .get("configuration");
+        assertEquals("SADDLE_FREE", configuration.get("hessianFreeMethod").asText());
+        assertEquals("10", configuration.get("curvatureRows").asText());
+        assertEquals("5", configuration.get("maxInnerIterations").asText());
+        List<String> csv = Files.readAllLines(runDir.resolve("metrics.csv"));
+        List<String> header = List.of(csv.get(0).split(","));
+        assertEquals(4, csv.size(), "a record every step: " + csv);
+        for (String line : csv.subList(1, csv.size())) {
+            String[] row = line.split(",");
+            assertEquals("sfhf", row[header.indexOf("optimizer")]);
+            for (String column :
+                    List.of(
+                            "discriminator_hf_damping",
+                            "discriminator_hf_rho",
+                            "discriminator_hf_most_negative_curvature",
+                            "generator_hf_curvature_products",
+                            "generator_hf_predicted_reduction",
+                            "generator_hf_most_negative_curvature")) {
+                double value = Double.parseDouble(row[header.indexOf(column)]);
+                assertTrue(Double.isFinite(value), column + " in " + line);
+            }
+        }
+    }
+
+    @Test
     void trainWithMonitorServesTheRunsPointsWhileItTrains() throws Exception {
         StringWriter output = new StringWriter();
         CommandLine command = new CommandLine(new LatentFlowCommand());

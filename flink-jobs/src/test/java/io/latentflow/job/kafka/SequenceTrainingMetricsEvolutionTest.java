@@ -24,7 +24,7 @@ class SequenceTrainingMetricsEvolutionTest {
     private static Schema earlierSchema() throws Exception {
         try (InputStream in =
                 SequenceTrainingMetricsEvolutionTest.class.getResourceAsStream(
-                        "/io/latentflow/schema/history/SequenceTrainingMetrics-1.avsc")) {
+                        "/io/latentflow/schema/history/SequenceTrainingMetrics.1.avsc")) {
             return new Schema.Parser().parse(in);
         }
     }
