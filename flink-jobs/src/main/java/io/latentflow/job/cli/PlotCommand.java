@@ -11,6 +11,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +34,8 @@ import picocli.CommandLine.Spec;
             "Reads the metrics.csv of run folders, or every record the metrics topic holds.",
             "Autoencoder run folders (train --model autoencoder) are drawn as the Hessian-free"
                     + " literature compares optimizers: training error by passes over the data"
-                    + " and by seconds, with a table of where each run ended."
+                    + " and by seconds, with a table of where each run ended; other run folders"
+                    + " given with them get their own charts in the same folder."
         })
 final class PlotCommand implements Callable<Integer> {
 
@@ -80,21 +82,35 @@ final class PlotCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (source.runDirs != null && allAutoencoderRuns(source.runDirs)) {
+        PrintWriter out = spec.commandLine().getOut();
+        List<Path> autoencoderRuns = new ArrayList<>();
+        List<Path> otherRuns = new ArrayList<>();
+        if (source.runDirs != null) {
+            for (Path folder : source.runDirs) {
+                (AutoencoderComparisonPlots.isAutoencoderRun(folder) ? autoencoderRuns : otherRuns)
+                        .add(folder);
+            }
+        }
+        if (!autoencoderRuns.isEmpty()) {
+            // Autoencoder records have their own columns and are compared by passes and seconds,
+            // so they get their own charts beside those of the other runs.
             Files.createDirectories(output);
-            List<String> table = AutoencoderComparisonPlots.write(source.runDirs, output);
-            PrintWriter out = spec.commandLine().getOut();
+            List<String> table = AutoencoderComparisonPlots.write(autoencoderRuns, output);
             out.printf(
-                    "Drew %d autoencoder runs into training-error-by-passes.png and"
+                    "Drew %d autoencoder run%s into training-error-by-passes.png and"
                             + " training-error-by-seconds.png in %s%n",
-                    source.runDirs.size(), output.toAbsolutePath());
+                    autoencoderRuns.size(),
+                    autoencoderRuns.size() == 1 ? "" : "s",
+                    output.toAbsolutePath());
             table.forEach(out::println);
             out.flush();
-            return 0;
+            if (otherRuns.isEmpty()) {
+                return 0;
+            }
         }
         RunHistories histories = new RunHistories();
         if (source.runDirs != null) {
-            for (Path folder : source.runDirs) {
+            for (Path folder : otherRuns) {
                 readRunFolder(folder, histories);
             }
         } else {
@@ -112,7 +128,6 @@ final class PlotCommand implements Callable<Integer> {
         }
         Files.createDirectories(output);
         List<Path> files = CurvePlots.write(histories, output);
-        PrintWriter out = spec.commandLine().getOut();
         out.printf(
                 "Drew %d run%s (%s) into %d files in %s%n",
                 histories.runCount(),
@@ -122,15 +137,6 @@ final class PlotCommand implements Callable<Integer> {
                 output.toAbsolutePath());
         out.flush();
         return 0;
-    }
-
-    private static boolean allAutoencoderRuns(List<Path> folders) throws Exception {
-        for (Path folder : folders) {
-            if (!AutoencoderComparisonPlots.isAutoencoderRun(folder)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static void readRunFolder(Path folder, RunHistories histories) throws Exception {

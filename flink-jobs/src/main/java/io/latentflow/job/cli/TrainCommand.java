@@ -308,6 +308,20 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         boolean adversarial = !options.isRecurrent() && !options.isAutoencoder();
+        if (!adversarial) {
+            for (String option :
+                    List.of(
+                            "--generator-cost",
+                            "--instance-noise",
+                            "--noise-schedule",
+                            "--noise-anneal-steps",
+                            "--noise-on-code",
+                            "--latent-dim")) {
+                if (given.hasMatchedOption(option)) {
+                    throw new IllegalArgumentException(option + " needs --model ali or gan");
+                }
+            }
+        }
         if (!options.isAutoencoder()) {
             for (String option :
                     List.of(

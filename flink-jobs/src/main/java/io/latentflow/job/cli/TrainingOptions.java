@@ -77,7 +77,7 @@ final class TrainingOptions {
                             + " gauss-newton (Martens' Hessian-free) or sfhf (saddle-free"
                             + " Hessian-free) (default: sfhf). With --model urnn or lstm: rmsprop"
                             + " (the paper's, decay 0.9), adam (beta1 0.9, beta2 0.999), or hf,"
-                            + " gauss-newton or sfhf on --gradient-batch sequences (default: 200,"
+                            + " gauss-newton or sfhf on --gradient-batch sequences (200 by default,"
                             + " curvature on the first 20) (default: rmsprop). With --model ali or"
                             + " gan: adam (default), or hf, gauss-newton or sfhf, which make each"
                             + " update one Hessian-free step of the discriminator and then one of"
@@ -247,8 +247,9 @@ final class TrainingOptions {
                     "Mini-batches to train, or for produce to write (default: ${DEFAULT-VALUE};"
                             + " "
                             + AUTOENCODER_SECOND_ORDER_STEPS
-                            + " gradient batches for a Hessian-free optimizer). For job, 0"
-                            + " trains for as long as records arrive.")
+                            + " gradient batches for a Hessian-free optimizer of the autoencoder,"
+                            + " the uRNN or the LSTM). For job, 0 trains for as long as records"
+                            + " arrive.")
     long steps;
 
     @Option(
@@ -322,7 +323,7 @@ final class TrainingOptions {
             defaultValue = "10",
             description =
                     "Write a metrics record every N steps (default: ${DEFAULT-VALUE}; every step"
-                            + " for a Hessian-free autoencoder).")
+                            + " with a Hessian-free optimizer).")
     int metricsInterval;
 
     @Option(
@@ -505,7 +506,16 @@ final class TrainingOptions {
         if (parsed.hasMatchedOption("--momentum") && kind != OptimizerKind.SGD) {
             throw new IllegalArgumentException("--momentum needs --optimizer sgd");
         }
-        if (!secondOrder) {
+        if (secondOrder) {
+            for (String option : java.util.List.of("--batch-size", "--learning-rate")) {
+                if (parsed.hasMatchedOption(option)) {
+                    throw new IllegalArgumentException(
+                            option
+                                    + " is for sgd, adam and rmsprop; a Hessian-free step takes"
+                                    + " --gradient-batch examples and has no learning rate");
+                }
+            }
+        } else {
             for (String option :
                     java.util.List.of(
                             "--gradient-batch",

@@ -65,4 +65,44 @@ class AutoencoderComparisonPlotsTest {
         Files.writeString(folder.resolve("other.csv"), "step,loss\n1,2\n");
         assertFalse(AutoencoderComparisonPlots.isAutoencoderRun(folder));
     }
+
+    @Test
+    void plotDrawsAutoencoderAndAdversarialRunsGivenTogetherEachWithTheirOwnCharts()
+            throws Exception {
+        Path autoencoder =
+                run(
+                        "autoencoder",
+                        "0,true,0,0,0,0,NaN,134.6,,,,,,,,,,,0,-1,0,0," + "a".repeat(64),
+                        "100,true,10000,0.166667,0.166667,8.5,14.6,28.66,,,,,,,,,,,1098,9999,0,0,"
+                                + "b".repeat(64));
+        Path ali = Files.createDirectories(folder.resolve("ali"));
+        Files.writeString(
+                ali.resolve("metrics.csv"),
+                "step,discriminator_loss,generator_loss,real_accuracy,fake_accuracy\n"
+                        + "10,1.30,0.70,0.6,0.5\n"
+                        + "20,1.25,0.72,0.7,0.6\n");
+        Path output = folder.resolve("plots");
+        StringWriter printed = new StringWriter();
+        picocli.CommandLine command = LatentFlowCommand.commandLine();
+        command.setOut(new PrintWriter(printed));
+        command.setErr(new PrintWriter(printed));
+
+        int exit =
+                command.execute(
+                        "plot",
+                        "--run-dir",
+                        ali.toString(),
+                        "--run-dir",
+                        autoencoder.toString(),
+                        "--output",
+                        output.toString());
+
+        assertEquals(0, exit, printed.toString());
+        String text = printed.toString();
+        assertTrue(text.contains("Drew 1 autoencoder run into"), text);
+        assertTrue(text.contains("| autoencoder | 100 |"), text);
+        assertTrue(text.contains("Drew 1 run (ali)"), text);
+        assertTrue(Files.isRegularFile(output.resolve("training-error-by-passes.png")));
+        assertTrue(Files.isRegularFile(output.resolve("losses.png")));
+    }
 }

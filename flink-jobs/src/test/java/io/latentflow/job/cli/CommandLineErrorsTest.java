@@ -239,6 +239,39 @@ class CommandLineErrorsTest {
                 "200",
                 "--curvature-batch must be 1 to --gradient-batch (100), was 200"
             },
+            {
+                "--model",
+                "autoencoder",
+                "--optimizer",
+                "sfhf",
+                "--batch-size",
+                "50",
+                "--batch-size is for sgd, adam and rmsprop; a Hessian-free step takes"
+                        + " --gradient-batch examples and has no learning rate"
+            },
+            {
+                "--model",
+                "autoencoder",
+                "--learning-rate",
+                "0.1",
+                "--learning-rate is for sgd, adam and rmsprop; a Hessian-free step takes"
+                        + " --gradient-batch examples and has no learning rate"
+            },
+            {
+                "--model",
+                "autoencoder",
+                "--generator-cost",
+                "minimax",
+                "--generator-cost needs --model ali or gan"
+            },
+            {
+                "--model",
+                "urnn",
+                "--instance-noise",
+                "0.1",
+                "--instance-noise needs --model ali or gan"
+            },
+            {"--model", "lstm", "--latent-dim", "8", "--latent-dim needs --model ali or gan"},
         };
         assertEachRefused(cases);
     }
