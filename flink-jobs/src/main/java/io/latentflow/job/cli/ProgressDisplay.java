@@ -57,7 +57,10 @@ final class ProgressDisplay<T> {
         this.reading = reading;
     }
 
-    /** ALI's and the GAN's line: losses, D's accuracies, |grad G|, reconstruction, sigma. */
+    /**
+     * ALI's and the GAN's line: losses, D's accuracies, |grad G|, reconstruction, sigma, and for
+     * Hessian-free steps each player's damping and reduction ratio.
+     */
     static ProgressDisplay<TrainingMetrics> adversarial(
             PrintWriter out, long totalSteps, boolean terminal) {
         return new ProgressDisplay<>(out, totalSteps, terminal, new AdversarialReading());
@@ -153,6 +156,10 @@ final class ProgressDisplay<T> {
         return String.format(Locale.ROOT, "%dm%02ds", seconds / 60, seconds % 60);
     }
 
+    private static double orNaN(Double value) {
+        return value == null ? Double.NaN : value;
+    }
+
     private static final class AdversarialReading implements Reading<TrainingMetrics> {
         @Override
         public long step(TrainingMetrics m) {
@@ -176,6 +183,16 @@ final class ProgressDisplay<T> {
             }
             if (m.getInstanceNoiseSigma() > 0) {
                 text.append(String.format(Locale.ROOT, "  sigma %.3f", m.getInstanceNoiseSigma()));
+            }
+            if (m.getDiscriminatorDamping() != null && m.getGeneratorDamping() != null) {
+                text.append(
+                        String.format(
+                                Locale.ROOT,
+                                "  lambda D/G %.3g/%.3g  rho D/G %.2f/%.2f",
+                                m.getDiscriminatorDamping(),
+                                m.getGeneratorDamping(),
+                                orNaN(m.getDiscriminatorReductionRatio()),
+                                orNaN(m.getGeneratorReductionRatio())));
             }
             return text.toString();
         }

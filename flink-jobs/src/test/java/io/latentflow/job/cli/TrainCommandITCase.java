@@ -169,6 +169,9 @@ class TrainCommandITCase {
                         runDir.toString());
 
         assertEquals(0, exit, output.toString());
+        assertTrue(
+                output.toString().contains("lambda D/G"),
+                "the progress line shows both players' damping: " + output);
         JsonNode configuration =
                 new ObjectMapper()
                         .readTree(runDir.resolve("manifest.json").toFile())
