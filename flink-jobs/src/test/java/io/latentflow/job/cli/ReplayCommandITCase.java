@@ -147,6 +147,58 @@ class ReplayCommandITCase {
         assertEquals(byOffset.get("metricsHash"), byTime.get("metricsHash"));
     }
 
+    @Test
+    void aSaddleFreeGanRunReplaysBitIdenticallyWithItsHessianFreeSettings() throws Exception {
+        Path sfhf = temporary.resolve("recorded-sfhf");
+        run(
+                0,
+                "train",
+                "--bootstrap-servers",
+                broker.bootstrapServers(),
+                "--topic-prefix",
+                "sfhf",
+                "--model",
+                "gan",
+                "--optimizer",
+                "sfhf",
+                "--steps",
+                "3",
+                "--batch-size",
+                Integer.toString(BATCH),
+                "--curvature-batch",
+                "10",
+                "--max-inner-iterations",
+                "5",
+                "--damping",
+                "2",
+                "--instance-noise",
+                "0.1",
+                "--hidden-units",
+                "32",
+                "--latent-dim",
+                "8",
+                "--seed",
+                "4",
+                "--run-id",
+                "recorded-sfhf",
+                "--run-dir",
+                sfhf.toString());
+
+        String output = replay("sfhf-again", "--manifest", manifestOf(sfhf));
+
+        assertTrue(output.contains("bit-identical to run recorded-sfhf"), output);
+        JsonNode again = manifest("sfhf-again");
+        JsonNode configuration = again.get("configuration");
+        assertEquals("SADDLE_FREE", configuration.get("hessianFreeMethod").asText());
+        assertEquals("10", configuration.get("curvatureRows").asText());
+        assertEquals("5", configuration.get("maxInnerIterations").asText());
+        assertEquals("2.0", configuration.get("damping").asText());
+        JsonNode original = new ObjectMapper().readTree(sfhf.resolve("manifest.json").toFile());
+        assertEquals(original.get("parameterHash"), again.get("parameterHash"));
+        assertEquals(original.get("metricsHash"), again.get("metricsHash"));
+        assertTrue(again.get("comparedWithRecording").get("sameConfiguration").asBoolean());
+    }
+
     private static String replay(String runId, String... arguments) throws Exception {
         List<String> all = new ArrayList<>(List.of("replay"));
         all.addAll(List.of(arguments));
