@@ -547,14 +547,16 @@ public final class UnitaryEvolutionRnn {
                 ModRelu.backward(
                         pass.preActivations, offset, parameters, bias, stateGradient, gradient, n);
 
-                // dL/dh_{t-1} = W^H dL/dz_t, the chain's intermediate vectors recomputed from
-                // h_{t-1}.
+                // dL/dh_{t-1} += W^H dL/dz_t, the chain's intermediate vectors kept or
+                // recomputed from h_{t-1}.
                 for (int j = 0; j < n; j++) {
                     g[2 * j] = stateGradient[offset + j];
                     g[2 * j + 1] = stateGradient[offset + n + j];
                 }
                 double[] source = t == 0 ? parameters : pass.states;
                 int sourceOffset = t == 0 ? initial : previous;
+                double[] target = t == 0 ? gradient : stateGradient;
+                int targetOffset = t == 0 ? initial : previous;
                 if (pass.transforms != null) {
                     chain.backwardFromKept(
                             source,
@@ -562,16 +564,12 @@ public final class UnitaryEvolutionRnn {
                             pass.transforms,
                             offset * UnitaryFactorChain.KEPT_VECTORS,
                             g,
-                            gradient);
+                            gradient,
+                            target,
+                            targetOffset);
                 } else {
-                    chain.backwardFromSplit(source, sourceOffset, g, gradient);
-                }
-
-                double[] target = t == 0 ? gradient : stateGradient;
-                int targetOffset = t == 0 ? initial : previous;
-                for (int j = 0; j < n; j++) {
-                    target[targetOffset + j] += g[2 * j];
-                    target[targetOffset + n + j] += g[2 * j + 1];
+                    chain.backwardFromSplit(
+                            source, sourceOffset, g, gradient, target, targetOffset);
                 }
             }
         }

@@ -11,23 +11,39 @@ import java.util.Arrays;
  * <p>Both recurrence designs use it: the per-step design applies it to every state, the dense
  * design to the basis vectors, to build W and to push dL/dW back into the parameters.
  *
+ * <p>The factors are applied in five fused loops forward and five backward rather than one pass per
+ * factor: the DFT's 1 / sqrt(n) is folded into the loop before each transform, copies into the kept
+ * vectors and each reflection's dot products share a loop, and a reflection's update shares one
+ * with the factors that follow it. Each fused loop says which factors it applies.
+ *
  * <p>Instances hold scratch vectors and are not thread-safe.
  */
 final class UnitaryFactorChain {
+    /** Interleaved vectors of 2n that {@link #applyToSplitKeeping} keeps per application. */
+    static final int KEPT_VECTORS = 4;
+
     private final UnitaryEvolutionRnnLayout layout;
+    private final int size;
     private final int[] permutation;
     private final UnitaryDft dft;
-    private final PhaseDiagonal d1;
-    private final PhaseDiagonal d2;
-    private final PhaseDiagonal d3;
+    private final double dftScale;
     private final HouseholderReflection r1;
     private final HouseholderReflection r2;
+    private final double[] cos1;
+    private final double[] sin1;
+    private final double[] scaledCos1;
+    private final double[] scaledSin1;
+    private final double[] cos2;
+    private final double[] sin2;
+    private final double[] cos3;
+    private final double[] sin3;
+    private final double[] v1;
+    private final double[] v2;
     private final double[] scratch;
-    private final double[] firstPhaseOut;
-    private final double[] firstReflectionIn;
-    private final double[] secondPhaseOut;
-    private final double[] secondReflectionIn;
-    private final double[] work;
+    private final double[] ownRow;
+    private final double[] ownKept;
+    private final double[] splitInput;
+    private final double[] splitGradient;
     private final double[] firstVectorGradient;
     private final double[] secondVectorGradient;
 
@@ -40,21 +56,36 @@ final class UnitaryFactorChain {
         this.permutation = permutation;
         this.dft = dft;
         int n = layout.hiddenSize();
-        d1 = new PhaseDiagonal(parameters, layout.phase(1), n);
-        d2 = new PhaseDiagonal(parameters, layout.phase(2), n);
-        d3 = new PhaseDiagonal(parameters, layout.phase(3), n);
+        size = n;
+        dftScale = dft.scale();
+        PhaseDiagonal d1 = new PhaseDiagonal(parameters, layout.phase(1), n);
+        PhaseDiagonal d2 = new PhaseDiagonal(parameters, layout.phase(2), n);
+        PhaseDiagonal d3 = new PhaseDiagonal(parameters, layout.phase(3), n);
         r1 =
                 new HouseholderReflection(
                         parameters, layout.reflectionReal(1), layout.reflectionImaginary(1), n);
         r2 =
                 new HouseholderReflection(
                         parameters, layout.reflectionReal(2), layout.reflectionImaginary(2), n);
+        cos1 = d1.cosines();
+        sin1 = d1.sines();
+        scaledCos1 = new double[n];
+        scaledSin1 = new double[n];
+        for (int j = 0; j < n; j++) {
+            scaledCos1[j] = dftScale * cos1[j];
+            scaledSin1[j] = dftScale * sin1[j];
+        }
+        cos2 = d2.cosines();
+        sin2 = d2.sines();
+        cos3 = d3.cosines();
+        sin3 = d3.sines();
+        v1 = r1.vector();
+        v2 = r2.vector();
         scratch = new double[2 * n];
-        firstPhaseOut = new double[2 * n];
-        firstReflectionIn = new double[2 * n];
-        secondPhaseOut = new double[2 * n];
-        secondReflectionIn = new double[2 * n];
-        work = new double[2 * n];
+        ownRow = new double[2 * n];
+        ownKept = new double[KEPT_VECTORS * 2 * n];
+        splitInput = new double[2 * n];
+        splitGradient = new double[2 * n];
         firstVectorGradient = new double[2 * n];
         secondVectorGradient = new double[2 * n];
     }
@@ -64,69 +95,127 @@ final class UnitaryFactorChain {
      * + j]}, imaginary parts at {@code split[offset + n + j]}.
      */
     void applyToSplit(double[] split, int offset, double[] row) {
-        d1.applyToSplit(split, offset, row);
-        applyAfterFirstPhase(row);
+        applyToSplitKeeping(split, offset, row, ownKept, 0);
     }
 
-    /** Interleaved vectors of 2n that {@link #applyToSplitKeeping} keeps per application. */
-    static final int KEPT_VECTORS = 4;
+    /** Replaces the interleaved vector {@code row} with W row. */
+    void apply(double[] row) {
+        interleavedToSplit(row, splitInput);
+        applyToSplitKeeping(splitInput, 0, row, ownKept, 0);
+    }
 
     /**
-     * As {@link #applyToSplit}, and copies the intermediate vectors the backward pass needs, F D1
+     * As {@link #applyToSplit}, and writes the intermediate vectors the backward pass needs, F D1
      * h, D2 P R1 F D1 h, F^-1 D2 P R1 F D1 h and W h, to {@code kept[keptOffset..]}, 2n values
      * each, so that {@link #backwardFromKept} need not apply the chain again.
      */
     void applyToSplitKeeping(
             double[] split, int offset, double[] row, double[] kept, int keptOffset) {
-        int width = row.length;
-        d1.applyToSplit(split, offset, row);
-        dft.forward(row, 0);
-        System.arraycopy(row, 0, kept, keptOffset, width);
-        r1.apply(row);
-        permute(row);
-        d2.apply(row);
-        System.arraycopy(row, 0, kept, keptOffset + width, width);
-        dft.inverse(row, 0);
-        System.arraycopy(row, 0, kept, keptOffset + 2 * width, width);
-        r2.apply(row);
-        d3.apply(row);
-        System.arraycopy(row, 0, kept, keptOffset + 3 * width, width);
-    }
+        int n = size;
+        int width = 2 * n;
+        int x1 = keptOffset;
+        int x2 = x1 + width;
+        int x3 = x2 + width;
+        int y = x3 + width;
 
-    /** Replaces the interleaved vector {@code row} with W row. */
-    void apply(double[] row) {
-        d1.apply(row);
-        applyAfterFirstPhase(row);
-    }
+        // Fused: D1 and F's 1 / sqrt(n), from split h into row.
+        for (int j = 0; j < n; j++) {
+            double re = split[offset + j];
+            double im = split[offset + n + j];
+            row[2 * j] = scaledCos1[j] * re - scaledSin1[j] * im;
+            row[2 * j + 1] = scaledSin1[j] * re + scaledCos1[j] * im;
+        }
+        dft.forwardUnscaled(row, 0);
 
-    /** Applies D3 R2 F^-1 D2 P R1 F to an interleaved vector that D1 has been applied to. */
-    private void applyAfterFirstPhase(double[] row) {
-        dft.forward(row, 0);
-        r1.apply(row);
-        permute(row);
-        d2.apply(row);
-        dft.inverse(row, 0);
-        r2.apply(row);
-        d3.apply(row);
+        // Fused: keeps x1 = F D1 h, and R1's dot product v1^H x1.
+        double aRe = 0;
+        double aIm = 0;
+        for (int i = 0; i < width; i += 2) {
+            double re = row[i];
+            double im = row[i + 1];
+            kept[x1 + i] = re;
+            kept[x1 + i + 1] = im;
+            aRe += v1[i] * re + v1[i + 1] * im;
+            aIm += v1[i] * im - v1[i + 1] * re;
+        }
+
+        // Fused: R1's update, P (a gather from row), D2, keeping x2 = D2 P R1 x1, and F^-1's
+        // 1 / sqrt(n), into scratch. R1 x = x - s v with s = 2 (v^H x) / |v|^2.
+        double factor = 2 / r1.squaredNorm();
+        double sRe = factor * aRe;
+        double sIm = factor * aIm;
+        for (int j = 0; j < n; j++) {
+            int p = 2 * permutation[j];
+            double re = row[p] - (sRe * v1[p] - sIm * v1[p + 1]);
+            double im = row[p + 1] - (sRe * v1[p + 1] + sIm * v1[p]);
+            double outRe = cos2[j] * re - sin2[j] * im;
+            double outIm = sin2[j] * re + cos2[j] * im;
+            kept[x2 + 2 * j] = outRe;
+            kept[x2 + 2 * j + 1] = outIm;
+            scratch[2 * j] = dftScale * outRe;
+            scratch[2 * j + 1] = dftScale * outIm;
+        }
+        dft.inverseUnscaled(scratch, 0);
+
+        // Fused: keeps x3 = F^-1 x2, and R2's dot product v2^H x3.
+        aRe = 0;
+        aIm = 0;
+        for (int i = 0; i < width; i += 2) {
+            double re = scratch[i];
+            double im = scratch[i + 1];
+            kept[x3 + i] = re;
+            kept[x3 + i + 1] = im;
+            aRe += v2[i] * re + v2[i + 1] * im;
+            aIm += v2[i] * im - v2[i + 1] * re;
+        }
+
+        // Fused: R2's update and D3, into row, keeping W h = D3 R2 x3.
+        factor = 2 / r2.squaredNorm();
+        sRe = factor * aRe;
+        sIm = factor * aIm;
+        for (int i = 0; i < width; i += 2) {
+            int j = i / 2;
+            double re = scratch[i] - (sRe * v2[i] - sIm * v2[i + 1]);
+            double im = scratch[i + 1] - (sRe * v2[i + 1] + sIm * v2[i]);
+            double outRe = cos3[j] * re - sin3[j] * im;
+            double outIm = sin3[j] * re + cos3[j] * im;
+            row[i] = outRe;
+            row[i + 1] = outIm;
+            kept[y + i] = outRe;
+            kept[y + i + 1] = outIm;
+        }
     }
 
     /**
-     * Backpropagates through y = W h for one vector: replaces g = dL/dRe y + i dL/dIm y
-     * (interleaved) with dL/dh = W^H g, adds the phases' gradients to {@code gradient} at the
-     * layout's offsets, and keeps the reflection vectors' gradients until {@link
-     * #addReflectionGradients}. The chain's intermediate vectors are recomputed from h, given split
-     * like {@link #applyToSplit}.
+     * Backpropagates through y = W h for one vector, given g = dL/dRe y + i dL/dIm y (interleaved):
+     * adds dL/dh = W^H g to {@code target}, split at {@code targetOffset} like h, adds the phases'
+     * gradients to {@code gradient} at the layout's offsets, and keeps the reflection vectors'
+     * gradients until {@link #addReflectionGradients}. The chain's intermediate vectors are
+     * recomputed from h, given split like {@link #applyToSplit}. Overwrites g.
      */
-    void backwardFromSplit(double[] split, int offset, double[] g, double[] gradient) {
-        d1.applyToSplit(split, offset, firstPhaseOut);
-        backwardAfterFirstPhase(g, gradient);
+    void backwardFromSplit(
+            double[] split,
+            int offset,
+            double[] g,
+            double[] gradient,
+            double[] target,
+            int targetOffset) {
+        applyToSplitKeeping(split, offset, ownRow, ownKept, 0);
+        backwardFromKept(split, offset, ownKept, 0, g, gradient, target, targetOffset);
     }
 
-    /** As {@link #backwardFromSplit}, with h given interleaved. */
+    /**
+     * Replaces g = dL/dRe y + i dL/dIm y at y = W h (interleaved) with dL/dh = W^H g, with h given
+     * interleaved in {@code input}; otherwise as {@link #backwardFromSplit}.
+     */
     void backward(double[] input, double[] g, double[] gradient) {
-        System.arraycopy(input, 0, firstPhaseOut, 0, input.length);
-        d1.apply(firstPhaseOut);
-        backwardAfterFirstPhase(g, gradient);
+        interleavedToSplit(input, splitInput);
+        Arrays.fill(splitGradient, 0);
+        backwardFromSplit(splitInput, 0, g, gradient, splitGradient, 0);
+        for (int j = 0; j < size; j++) {
+            g[2 * j] = splitGradient[j];
+            g[2 * j + 1] = splitGradient[size + j];
+        }
     }
 
     /**
@@ -139,47 +228,85 @@ final class UnitaryFactorChain {
             double[] kept,
             int keptOffset,
             double[] g,
-            double[] gradient) {
-        int width = firstPhaseOut.length;
-        d1.applyToSplit(split, offset, firstPhaseOut);
-        System.arraycopy(kept, keptOffset, firstReflectionIn, 0, width);
-        System.arraycopy(kept, keptOffset + width, secondPhaseOut, 0, width);
-        System.arraycopy(kept, keptOffset + 2 * width, secondReflectionIn, 0, width);
-        System.arraycopy(kept, keptOffset + 3 * width, work, 0, width);
-        backwardThroughFactors(g, gradient);
-    }
-
-    private void backwardAfterFirstPhase(double[] g, double[] gradient) {
-        int width = firstPhaseOut.length;
-        System.arraycopy(firstPhaseOut, 0, firstReflectionIn, 0, width);
-        dft.forward(firstReflectionIn, 0);
-        System.arraycopy(firstReflectionIn, 0, secondPhaseOut, 0, width);
-        r1.apply(secondPhaseOut);
-        permute(secondPhaseOut);
-        d2.apply(secondPhaseOut);
-        System.arraycopy(secondPhaseOut, 0, secondReflectionIn, 0, width);
-        dft.inverse(secondReflectionIn, 0);
-        System.arraycopy(secondReflectionIn, 0, work, 0, width);
-        r2.apply(work);
-        d3.apply(work);
-        backwardThroughFactors(g, gradient);
-    }
-
-    private void backwardThroughFactors(double[] g, double[] gradient) {
-
+            double[] gradient,
+            double[] target,
+            int targetOffset) {
         // W^H g = D1^H F^-1 R1 P^T D2^H F R2 D3^H g, with each factor's parameter gradient
-        // taken on the way.
-        PhaseDiagonal.accumulateGradient(work, g, gradient, layout.phase(3));
-        d3.applyConjugate(g);
-        r2.backward(secondReflectionIn, g, secondVectorGradient);
-        dft.forward(g, 0);
-        PhaseDiagonal.accumulateGradient(secondPhaseOut, g, gradient, layout.phase(2));
-        d2.applyConjugate(g);
-        permuteBack(g);
-        r1.backward(firstReflectionIn, g, firstVectorGradient);
-        dft.inverse(g, 0);
-        PhaseDiagonal.accumulateGradient(firstPhaseOut, g, gradient, layout.phase(1));
-        d1.applyConjugate(g);
+        // taken on the way. With y = D x, dL/dw_j = g_im y_re - g_re y_im (PhaseDiagonal).
+        int n = size;
+        int width = 2 * n;
+        int x1 = keptOffset;
+        int x2 = x1 + width;
+        int x3 = x2 + width;
+        int y = x3 + width;
+
+        // Fused: D3's phase gradient at W h, g = D3^H g, and R2's dot products v2^H x3 and
+        // v2^H g.
+        int phase = layout.phase(3);
+        double aRe = 0;
+        double aIm = 0;
+        double cRe = 0;
+        double cIm = 0;
+        for (int i = 0; i < width; i += 2) {
+            int j = i / 2;
+            double gRe = g[i];
+            double gIm = g[i + 1];
+            gradient[phase + j] += gIm * kept[y + i] - gRe * kept[y + i + 1];
+            double re = cos3[j] * gRe + sin3[j] * gIm;
+            double im = -sin3[j] * gRe + cos3[j] * gIm;
+            g[i] = re;
+            g[i + 1] = im;
+            double xRe = kept[x3 + i];
+            double xIm = kept[x3 + i + 1];
+            aRe += v2[i] * xRe + v2[i + 1] * xIm;
+            aIm += v2[i] * xIm - v2[i + 1] * xRe;
+            cRe += v2[i] * re + v2[i + 1] * im;
+            cIm += v2[i] * im - v2[i + 1] * re;
+        }
+        // Fused: R2's vector gradient, g = R2 g, and F's 1 / sqrt(n).
+        r2.finishBackward(aRe, aIm, cRe, cIm, kept, x3, g, secondVectorGradient, dftScale);
+        dft.forwardUnscaled(g, 0);
+
+        // Fused: D2's phase gradient at x2, D2^H, P^T (a scatter from g into scratch), and R1's
+        // dot products v1^H x1 and v1^H (P^T D2^H g).
+        phase = layout.phase(2);
+        aRe = 0;
+        aIm = 0;
+        cRe = 0;
+        cIm = 0;
+        for (int j = 0; j < n; j++) {
+            double gRe = g[2 * j];
+            double gIm = g[2 * j + 1];
+            gradient[phase + j] += gIm * kept[x2 + 2 * j] - gRe * kept[x2 + 2 * j + 1];
+            double re = cos2[j] * gRe + sin2[j] * gIm;
+            double im = -sin2[j] * gRe + cos2[j] * gIm;
+            int p = 2 * permutation[j];
+            scratch[p] = re;
+            scratch[p + 1] = im;
+            double xRe = kept[x1 + p];
+            double xIm = kept[x1 + p + 1];
+            aRe += v1[p] * xRe + v1[p + 1] * xIm;
+            aIm += v1[p] * xIm - v1[p + 1] * xRe;
+            cRe += v1[p] * re + v1[p + 1] * im;
+            cIm += v1[p] * im - v1[p + 1] * re;
+        }
+        // Fused: R1's vector gradient, scratch = R1 scratch, and F^-1's 1 / sqrt(n).
+        r1.finishBackward(aRe, aIm, cRe, cIm, kept, x1, scratch, firstVectorGradient, dftScale);
+        dft.inverseUnscaled(scratch, 0);
+
+        // Fused: D1's phase gradient at D1 h (recomputed from split h), and D1^H added to target.
+        phase = layout.phase(1);
+        for (int j = 0; j < n; j++) {
+            double hRe = split[offset + j];
+            double hIm = split[offset + n + j];
+            double outRe = cos1[j] * hRe - sin1[j] * hIm;
+            double outIm = sin1[j] * hRe + cos1[j] * hIm;
+            double gRe = scratch[2 * j];
+            double gIm = scratch[2 * j + 1];
+            gradient[phase + j] += gIm * outRe - gRe * outIm;
+            target[targetOffset + j] += cos1[j] * gRe + sin1[j] * gIm;
+            target[targetOffset + n + j] += -sin1[j] * gRe + cos1[j] * gIm;
+        }
     }
 
     /**
@@ -202,21 +329,10 @@ final class UnitaryFactorChain {
         }
     }
 
-    /** Replaces row with P row, (P x)_j = x_{permutation[j]}. */
-    private void permute(double[] row) {
-        for (int j = 0; j < permutation.length; j++) {
-            scratch[2 * j] = row[2 * permutation[j]];
-            scratch[2 * j + 1] = row[2 * permutation[j] + 1];
+    private void interleavedToSplit(double[] interleaved, double[] split) {
+        for (int j = 0; j < size; j++) {
+            split[j] = interleaved[2 * j];
+            split[size + j] = interleaved[2 * j + 1];
         }
-        System.arraycopy(scratch, 0, row, 0, row.length);
-    }
-
-    /** Replaces row with P^T row, (P^T g)_{permutation[j]} = g_j. */
-    private void permuteBack(double[] row) {
-        for (int j = 0; j < permutation.length; j++) {
-            scratch[2 * permutation[j]] = row[2 * j];
-            scratch[2 * permutation[j] + 1] = row[2 * j + 1];
-        }
-        System.arraycopy(scratch, 0, row, 0, row.length);
     }
 }
