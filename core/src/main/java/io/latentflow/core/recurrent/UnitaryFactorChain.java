@@ -19,8 +19,13 @@ import java.util.Arrays;
  * <p>Instances hold scratch vectors and are not thread-safe.
  */
 final class UnitaryFactorChain {
-    /** Interleaved vectors of 2n that {@link #applyToSplitKeeping} keeps per application. */
-    static final int KEPT_VECTORS = 4;
+    /**
+     * Returns how many doubles {@link #applyToSplitKeeping} keeps per application at hidden size n:
+     * four interleaved vectors of 2n and the two reflections' dot products v^H x, complex.
+     */
+    static int keptSize(int n) {
+        return 8 * n + 4;
+    }
 
     private final UnitaryEvolutionRnnLayout layout;
     private final int size;
@@ -83,7 +88,7 @@ final class UnitaryFactorChain {
         v2 = r2.vector();
         scratch = new double[2 * n];
         ownRow = new double[2 * n];
-        ownKept = new double[KEPT_VECTORS * 2 * n];
+        ownKept = new double[keptSize(n)];
         splitInput = new double[2 * n];
         splitGradient = new double[2 * n];
         firstVectorGradient = new double[2 * n];
@@ -107,7 +112,8 @@ final class UnitaryFactorChain {
     /**
      * As {@link #applyToSplit}, and writes the intermediate vectors the backward pass needs, F D1
      * h, D2 P R1 F D1 h, F^-1 D2 P R1 F D1 h and W h, to {@code kept[keptOffset..]}, 2n values
-     * each, so that {@link #backwardFromKept} need not apply the chain again.
+     * each, and after them R1's and R2's dot products v^H x (real and imaginary parts), {@link
+     * #keptSize} values in all, so that {@link #backwardFromKept} need not apply the chain again.
      */
     void applyToSplitKeeping(
             double[] split, int offset, double[] row, double[] kept, int keptOffset) {
@@ -117,6 +123,7 @@ final class UnitaryFactorChain {
         int x2 = x1 + width;
         int x3 = x2 + width;
         int y = x3 + width;
+        int dots = y + width;
 
         // Fused: D1 and F's 1 / sqrt(n), from split h into row.
         for (int j = 0; j < n; j++) {
@@ -138,6 +145,9 @@ final class UnitaryFactorChain {
             aRe += v1[i] * re + v1[i + 1] * im;
             aIm += v1[i] * im - v1[i + 1] * re;
         }
+
+        kept[dots] = aRe;
+        kept[dots + 1] = aIm;
 
         // Fused: R1's update, P (a gather from row), D2, keeping x2 = D2 P R1 x1, and F^-1's
         // 1 / sqrt(n), into scratch. R1 x = x - s v with s = 2 (v^H x) / |v|^2.
@@ -168,6 +178,9 @@ final class UnitaryFactorChain {
             aRe += v2[i] * re + v2[i + 1] * im;
             aIm += v2[i] * im - v2[i + 1] * re;
         }
+
+        kept[dots + 2] = aRe;
+        kept[dots + 3] = aIm;
 
         // Fused: R2's update and D3, into row, keeping W h = D3 R2 x3.
         factor = 2 / r2.squaredNorm();
@@ -239,12 +252,13 @@ final class UnitaryFactorChain {
         int x2 = x1 + width;
         int x3 = x2 + width;
         int y = x3 + width;
+        int dots = y + width;
 
-        // Fused: D3's phase gradient at W h, g = D3^H g, and R2's dot products v2^H x3 and
-        // v2^H g.
+        // Fused: D3's phase gradient at W h, g = D3^H g, and R2's dot product v2^H g (v2^H x3
+        // is kept).
         int phase = layout.phase(3);
-        double aRe = 0;
-        double aIm = 0;
+        double aRe = kept[dots + 2];
+        double aIm = kept[dots + 3];
         double cRe = 0;
         double cIm = 0;
         for (int i = 0; i < width; i += 2) {
@@ -256,10 +270,6 @@ final class UnitaryFactorChain {
             double im = -sin3[j] * gRe + cos3[j] * gIm;
             g[i] = re;
             g[i + 1] = im;
-            double xRe = kept[x3 + i];
-            double xIm = kept[x3 + i + 1];
-            aRe += v2[i] * xRe + v2[i + 1] * xIm;
-            aIm += v2[i] * xIm - v2[i + 1] * xRe;
             cRe += v2[i] * re + v2[i + 1] * im;
             cIm += v2[i] * im - v2[i + 1] * re;
         }
@@ -268,10 +278,11 @@ final class UnitaryFactorChain {
         dft.forwardUnscaled(g, 0);
 
         // Fused: D2's phase gradient at x2, D2^H, P^T (a scatter from g into scratch), and R1's
-        // dot products v1^H x1 and v1^H (P^T D2^H g).
+        // dot product v1^H (P^T D2^H g) (v1^H x1 is kept; reading x1 here, in P's order, would
+        // defeat the prefetcher).
         phase = layout.phase(2);
-        aRe = 0;
-        aIm = 0;
+        aRe = kept[dots];
+        aIm = kept[dots + 1];
         cRe = 0;
         cIm = 0;
         for (int j = 0; j < n; j++) {
@@ -283,10 +294,6 @@ final class UnitaryFactorChain {
             int p = 2 * permutation[j];
             scratch[p] = re;
             scratch[p + 1] = im;
-            double xRe = kept[x1 + p];
-            double xIm = kept[x1 + p + 1];
-            aRe += v1[p] * xRe + v1[p + 1] * xIm;
-            aIm += v1[p] * xIm - v1[p + 1] * xRe;
             cRe += v1[p] * re + v1[p + 1] * im;
             cIm += v1[p] * im - v1[p + 1] * re;
         }
