@@ -412,11 +412,7 @@ public final class UnitaryEvolutionRnn {
                 } else {
                     chain.applyToSplit(previous, previousOffset, row);
                 }
-                for (int j = 0; j < n; j++) {
-                    preActivations[offset + j] += row[2 * j];
-                    preActivations[offset + n + j] += row[2 * j + 1];
-                }
-                ModRelu.forward(preActivations, offset, parameters, bias, states, n);
+                ModRelu.addAndForward(row, preActivations, offset, parameters, bias, states, n);
             }
         }
         return new ForwardPass(preActivations, states, outputProjection(states, rows), transforms);
@@ -545,15 +541,19 @@ public final class UnitaryEvolutionRnn {
             for (int b = 0; b < batchSize; b++) {
                 int offset = (t * batchSize + b) * width;
                 int previous = offset - batchSize * width;
+                // dL/dz_t into stateGradient, and interleaved into g for the chain.
                 ModRelu.backward(
-                        pass.preActivations, offset, parameters, bias, stateGradient, gradient, n);
+                        pass.preActivations,
+                        offset,
+                        parameters,
+                        bias,
+                        stateGradient,
+                        gradient,
+                        n,
+                        g);
 
                 // dL/dh_{t-1} += W^H dL/dz_t, the chain's intermediate vectors kept or
                 // recomputed from h_{t-1}.
-                for (int j = 0; j < n; j++) {
-                    g[2 * j] = stateGradient[offset + j];
-                    g[2 * j + 1] = stateGradient[offset + n + j];
-                }
                 double[] source = t == 0 ? parameters : pass.states;
                 int sourceOffset = t == 0 ? initial : previous;
                 double[] target = t == 0 ? gradient : stateGradient;
