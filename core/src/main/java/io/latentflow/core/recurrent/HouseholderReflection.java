@@ -114,19 +114,31 @@ final class HouseholderReflection {
         double projection = cRe * aRe + cIm * aIm;
         double along = -2 * projection / squaredNorm;
         double twoOverBeta = 2 / squaredNorm;
+        // The coefficients below carry the factors -2 / beta, 2 / beta and outputScale.
+        double scaledARe = scale * aRe;
+        double scaledAIm = scale * aIm;
+        double scaledCRe = scale * cRe;
+        double scaledCIm = scale * cIm;
+        double scaledAlong = scale * along;
+        double reflectedCRe = outputScale * twoOverBeta * cRe;
+        double reflectedCIm = outputScale * twoOverBeta * cIm;
         for (int i = 0; i < v.length; i += 2) {
             double gRe = gradient[i];
             double gIm = gradient[i + 1];
             double xRe = input[inputOffset + i];
             double xIm = input[inputOffset + i + 1];
-            // conj(a) g + conj(c) x + along v
-            double re = (aRe * gRe + aIm * gIm) + (cRe * xRe + cIm * xIm) + along * v[i];
-            double im = (aRe * gIm - aIm * gRe) + (cRe * xIm - cIm * xRe) + along * v[i + 1];
-            vectorGradient[i] += scale * re;
-            vectorGradient[i + 1] += scale * im;
-            // R g = g - 2 v c / beta
-            gradient[i] = outputScale * (gRe - twoOverBeta * (cRe * v[i] - cIm * v[i + 1]));
-            gradient[i + 1] = outputScale * (gIm - twoOverBeta * (cRe * v[i + 1] + cIm * v[i]));
+            // -2 / beta (conj(a) g + conj(c) x + along v)
+            vectorGradient[i] +=
+                    (scaledARe * gRe + scaledAIm * gIm)
+                            + (scaledCRe * xRe + scaledCIm * xIm)
+                            + scaledAlong * v[i];
+            vectorGradient[i + 1] +=
+                    (scaledARe * gIm - scaledAIm * gRe)
+                            + (scaledCRe * xIm - scaledCIm * xRe)
+                            + scaledAlong * v[i + 1];
+            // outputScale R g = outputScale (g - 2 v c / beta)
+            gradient[i] = outputScale * gRe - (reflectedCRe * v[i] - reflectedCIm * v[i + 1]);
+            gradient[i + 1] = outputScale * gIm - (reflectedCRe * v[i + 1] + reflectedCIm * v[i]);
         }
     }
 }

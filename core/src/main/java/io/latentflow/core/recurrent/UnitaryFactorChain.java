@@ -233,7 +233,7 @@ final class UnitaryFactorChain {
 
     /**
      * As {@link #backwardFromSplit}, with the intermediate vectors taken from {@code kept} as
-     * {@link #applyToSplitKeeping} left them, but D1 h, which costs O(n) to redo.
+     * {@link #applyToSplitKeeping} left them.
      */
     void backwardFromKept(
             double[] split,
@@ -301,18 +301,20 @@ final class UnitaryFactorChain {
         r1.finishBackward(aRe, aIm, cRe, cIm, kept, x1, scratch, firstVectorGradient, dftScale);
         dft.inverseUnscaled(scratch, 0);
 
-        // Fused: D1's phase gradient at D1 h (recomputed from split h), and D1^H added to target.
+        // Fused: u = D1^H g added to target, and D1's phase gradient, which needs no D1 h: with
+        // y = D1 h, conj(y_j) g_j = conj(h_j) u_j, so dL/dw_j = Im(conj(y_j) g_j) = Im(conj(h_j)
+        // u_j).
         phase = layout.phase(1);
         for (int j = 0; j < n; j++) {
-            double hRe = split[offset + j];
-            double hIm = split[offset + n + j];
-            double outRe = cos1[j] * hRe - sin1[j] * hIm;
-            double outIm = sin1[j] * hRe + cos1[j] * hIm;
             double gRe = scratch[2 * j];
             double gIm = scratch[2 * j + 1];
-            gradient[phase + j] += gIm * outRe - gRe * outIm;
-            target[targetOffset + j] += cos1[j] * gRe + sin1[j] * gIm;
-            target[targetOffset + n + j] += -sin1[j] * gRe + cos1[j] * gIm;
+            double uRe = cos1[j] * gRe + sin1[j] * gIm;
+            double uIm = -sin1[j] * gRe + cos1[j] * gIm;
+            double hRe = split[offset + j];
+            double hIm = split[offset + n + j];
+            gradient[phase + j] += uIm * hRe - uRe * hIm;
+            target[targetOffset + j] += uRe;
+            target[targetOffset + n + j] += uIm;
         }
     }
 
