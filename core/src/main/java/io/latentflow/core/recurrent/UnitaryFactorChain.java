@@ -21,10 +21,10 @@ import java.util.Arrays;
 final class UnitaryFactorChain {
     /**
      * Returns how many doubles {@link #applyToSplitKeeping} keeps per application at hidden size n:
-     * four interleaved vectors of 2n and the two reflections' dot products v^H x, complex.
+     * three interleaved vectors of 2n and the two reflections' dot products v^H x, complex.
      */
     static int keptSize(int n) {
-        return 8 * n + 4;
+        return 6 * n + 4;
     }
 
     private final UnitaryEvolutionRnnLayout layout;
@@ -110,10 +110,12 @@ final class UnitaryFactorChain {
     }
 
     /**
-     * As {@link #applyToSplit}, and writes the intermediate vectors the backward pass needs, F D1
-     * h, D2 P R1 F D1 h, F^-1 D2 P R1 F D1 h and W h, to {@code kept[keptOffset..]}, 2n values
-     * each, and after them R1's and R2's dot products v^H x (real and imaginary parts), {@link
+     * As {@link #applyToSplit}, and writes the intermediate vectors the backward pass needs, x1 = F
+     * D1 h, x2 = D2 P R1 x1 and x3 = F^-1 x2, to {@code kept[keptOffset..]}, 2n values each, and
+     * after them R1's and R2's dot products v1^H x1 and v2^H x3 (real and imaginary parts), {@link
      * #keptSize} values in all, so that {@link #backwardFromKept} need not apply the chain again.
+     * (W h = D3 R2 x3 is not kept: D3's phase gradient needs only R2 x3, which costs O(n) to redo
+     * from x3 and v2^H x3.)
      */
     void applyToSplitKeeping(
             double[] split, int offset, double[] row, double[] kept, int keptOffset) {
@@ -122,8 +124,7 @@ final class UnitaryFactorChain {
         int x1 = keptOffset;
         int x2 = x1 + width;
         int x3 = x2 + width;
-        int y = x3 + width;
-        int dots = y + width;
+        int dots = x3 + width;
 
         // Fused: D1 and F's 1 / sqrt(n), from split h into row.
         for (int j = 0; j < n; j++) {
@@ -182,7 +183,7 @@ final class UnitaryFactorChain {
         kept[dots + 2] = aRe;
         kept[dots + 3] = aIm;
 
-        // Fused: R2's update and D3, into row, keeping W h = D3 R2 x3.
+        // Fused: R2's update and D3, into row.
         factor = 2 / r2.squaredNorm();
         sRe = factor * aRe;
         sIm = factor * aIm;
@@ -190,12 +191,8 @@ final class UnitaryFactorChain {
             int j = i / 2;
             double re = scratch[i] - (sRe * v2[i] - sIm * v2[i + 1]);
             double im = scratch[i + 1] - (sRe * v2[i + 1] + sIm * v2[i]);
-            double outRe = cos3[j] * re - sin3[j] * im;
-            double outIm = sin3[j] * re + cos3[j] * im;
-            row[i] = outRe;
-            row[i + 1] = outIm;
-            kept[y + i] = outRe;
-            kept[y + i + 1] = outIm;
+            row[i] = cos3[j] * re - sin3[j] * im;
+            row[i + 1] = sin3[j] * re + cos3[j] * im;
         }
     }
 
@@ -251,23 +248,28 @@ final class UnitaryFactorChain {
         int x1 = keptOffset;
         int x2 = x1 + width;
         int x3 = x2 + width;
-        int y = x3 + width;
-        int dots = y + width;
+        int dots = x3 + width;
 
-        // Fused: D3's phase gradient at W h, g = D3^H g, and R2's dot product v2^H g (v2^H x3
-        // is kept).
+        // Fused: u = D3^H g, D3's phase gradient, and R2's dot product v2^H u (v2^H x3 is kept).
+        // With r = R2 x3 redone from x3 and y = D3 r, conj(y_j) g_j = conj(r_j) u_j, so dL/dw_j =
+        // Im(conj(r_j) u_j).
         int phase = layout.phase(3);
         double aRe = kept[dots + 2];
         double aIm = kept[dots + 3];
+        double factor = 2 / r2.squaredNorm();
+        double sRe = factor * aRe;
+        double sIm = factor * aIm;
         double cRe = 0;
         double cIm = 0;
         for (int i = 0; i < width; i += 2) {
             int j = i / 2;
+            double rRe = kept[x3 + i] - (sRe * v2[i] - sIm * v2[i + 1]);
+            double rIm = kept[x3 + i + 1] - (sRe * v2[i + 1] + sIm * v2[i]);
             double gRe = g[i];
             double gIm = g[i + 1];
-            gradient[phase + j] += gIm * kept[y + i] - gRe * kept[y + i + 1];
             double re = cos3[j] * gRe + sin3[j] * gIm;
             double im = -sin3[j] * gRe + cos3[j] * gIm;
+            gradient[phase + j] += im * rRe - re * rIm;
             g[i] = re;
             g[i + 1] = im;
             cRe += v2[i] * re + v2[i + 1] * im;
