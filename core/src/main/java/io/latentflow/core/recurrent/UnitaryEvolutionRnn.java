@@ -35,11 +35,11 @@ import java.util.SplittableRandom;
  * the factor chain ({@link UnitaryFactorChain}) works on one example's state at a time in a buffer
  * of interleaved real and imaginary parts (the layout JTransforms transforms in place), while the
  * states kept for backpropagation are stored per (step, example) row as [Re; Im]. Backpropagation
- * keeps the pre-activations z_t, the states h_t, three intermediate vectors of the chain and its
- * reflections' two complex dot products for every row (memory linear in T, 10 n + 4 doubles per
- * row; the chain's backward pass needs D1 h_{t-1} only through h_{t-1}). Where those would take
- * more than 1 GiB, the backward pass recomputes them from h_{t-1} instead, one extra application of
- * W per step. The buffer is kept between passes. With {@link RecurrenceDesign#DENSE_MATRIX}, see
+ * keeps the pre-activations z_t, the states h_t, two intermediate vectors of the chain and its
+ * reflections' two complex dot products for every row (memory linear in T, 8 n + 4 doubles per row;
+ * the chain's backward pass needs D1 h_{t-1} only through h_{t-1}). Where those would take more
+ * than 1 GiB, the backward pass recomputes them from h_{t-1} instead, one extra application of W
+ * per step. The buffer is kept between passes. With {@link RecurrenceDesign#DENSE_MATRIX}, see
  * {@link DenseRecurrence}. Either way the input projection V x_t for all steps runs over all T * B
  * rows before the recurrence, and the output projection is one OpenBLAS product after it.
  *

@@ -21,15 +21,16 @@ import java.util.Arrays;
 final class UnitaryFactorChain {
     /**
      * Returns how many doubles {@link #applyToSplitKeeping} keeps per application at hidden size n:
-     * three interleaved vectors of 2n and the two reflections' dot products v^H x, complex.
+     * two interleaved vectors of 2n and the two reflections' dot products v^H x, complex.
      */
     static int keptSize(int n) {
-        return 6 * n + 4;
+        return 4 * n + 4;
     }
 
     private final UnitaryEvolutionRnnLayout layout;
     private final int size;
     private final int[] permutation;
+    private final int[] inversePermutation;
     private final UnitaryDft dft;
     private final double dftScale;
     private final HouseholderReflection r1;
@@ -59,6 +60,10 @@ final class UnitaryFactorChain {
             UnitaryDft dft) {
         this.layout = layout;
         this.permutation = permutation;
+        inversePermutation = new int[permutation.length];
+        for (int j = 0; j < permutation.length; j++) {
+            inversePermutation[permutation[j]] = j;
+        }
         this.dft = dft;
         int n = layout.hiddenSize();
         size = n;
@@ -111,19 +116,17 @@ final class UnitaryFactorChain {
 
     /**
      * As {@link #applyToSplit}, and writes the intermediate vectors the backward pass needs, x1 = F
-     * D1 h, x2 = D2 P R1 x1 and x3 = F^-1 x2, to {@code kept[keptOffset..]}, 2n values each, and
-     * after them R1's and R2's dot products v1^H x1 and v2^H x3 (real and imaginary parts), {@link
-     * #keptSize} values in all, so that {@link #backwardFromKept} need not apply the chain again.
-     * (W h = D3 R2 x3 is not kept: D3's phase gradient needs only R2 x3, which costs O(n) to redo
-     * from x3 and v2^H x3.)
+     * D1 h and x3 = F^-1 D2 P R1 x1, to {@code kept[keptOffset..]}, 2n values each, and after them
+     * R1's and R2's dot products v1^H x1 and v2^H x3 (real and imaginary parts), {@link #keptSize}
+     * values in all, so that {@link #backwardFromKept} need not apply the chain again. The phase
+     * gradients of D2 and D3 need only R1 x1 and R2 x3, which cost O(n) to redo from those.
      */
     void applyToSplitKeeping(
             double[] split, int offset, double[] row, double[] kept, int keptOffset) {
         int n = size;
         int width = 2 * n;
         int x1 = keptOffset;
-        int x2 = x1 + width;
-        int x3 = x2 + width;
+        int x3 = x1 + width;
         int dots = x3 + width;
 
         // Fused: D1 and F's 1 / sqrt(n), from split h into row.
@@ -150,7 +153,7 @@ final class UnitaryFactorChain {
         kept[dots] = aRe;
         kept[dots + 1] = aIm;
 
-        // Fused: R1's update, P (a gather from row), D2, keeping x2 = D2 P R1 x1, and F^-1's
+        // Fused: R1's update, P (a gather from row), D2, and F^-1's
         // 1 / sqrt(n), into scratch. R1 x = x - s v with s = 2 (v^H x) / |v|^2.
         double factor = 2 / r1.squaredNorm();
         double sRe = factor * aRe;
@@ -161,14 +164,12 @@ final class UnitaryFactorChain {
             double im = row[p + 1] - (sRe * v1[p + 1] + sIm * v1[p]);
             double outRe = cos2[j] * re - sin2[j] * im;
             double outIm = sin2[j] * re + cos2[j] * im;
-            kept[x2 + 2 * j] = outRe;
-            kept[x2 + 2 * j + 1] = outIm;
             scratch[2 * j] = dftScale * outRe;
             scratch[2 * j + 1] = dftScale * outIm;
         }
         dft.inverseUnscaled(scratch, 0);
 
-        // Fused: keeps x3 = F^-1 x2, and R2's dot product v2^H x3.
+        // Fused: keeps x3 = F^-1 D2 P R1 x1, and R2's dot product v2^H x3.
         aRe = 0;
         aIm = 0;
         for (int i = 0; i < width; i += 2) {
@@ -246,8 +247,7 @@ final class UnitaryFactorChain {
         int n = size;
         int width = 2 * n;
         int x1 = keptOffset;
-        int x2 = x1 + width;
-        int x3 = x2 + width;
+        int x3 = x1 + width;
         int dots = x3 + width;
 
         // Fused: u = D3^H g, D3's phase gradient, and R2's dot product v2^H u (v2^H x3 is kept).
@@ -279,10 +279,8 @@ final class UnitaryFactorChain {
         r2.finishBackward(aRe, aIm, cRe, cIm, kept, x3, g, secondVectorGradient, dftScale);
         dft.forwardUnscaled(g, 0);
 
-        // Fused: D2's phase gradient at x2, D2^H, P^T (a scatter from g into scratch), and R1's
-        // dot product v1^H (P^T D2^H g) (v1^H x1 is kept; reading x1 here, in P's order, would
-        // defeat the prefetcher).
-        phase = layout.phase(2);
+        // Fused: D2^H, P^T (a scatter from g into scratch), and R1's dot product v1^H (P^T D2^H
+        // g) (v1^H x1 is kept; reading x1 here, in P's order, would defeat the prefetcher).
         aRe = kept[dots];
         aIm = kept[dots + 1];
         cRe = 0;
@@ -290,7 +288,6 @@ final class UnitaryFactorChain {
         for (int j = 0; j < n; j++) {
             double gRe = g[2 * j];
             double gIm = g[2 * j + 1];
-            gradient[phase + j] += gIm * kept[x2 + 2 * j] - gRe * kept[x2 + 2 * j + 1];
             double re = cos2[j] * gRe + sin2[j] * gIm;
             double im = -sin2[j] * gRe + cos2[j] * gIm;
             int p = 2 * permutation[j];
@@ -298,6 +295,18 @@ final class UnitaryFactorChain {
             scratch[p + 1] = im;
             cRe += v1[p] * re + v1[p + 1] * im;
             cIm += v1[p] * im - v1[p + 1] * re;
+        }
+        // D2's phase gradient, in x1's order. With r = R1 x1 redone from x1 and v1^H x1, D2's
+        // output x2_j = D2_j r_p at p = permutation[j], and u = P^T D2^H g, conj(x2_j) g_j =
+        // conj(r_p) u_p, so dL/dw_j = Im(conj(r_p) u_p).
+        phase = layout.phase(2);
+        factor = 2 / r1.squaredNorm();
+        sRe = factor * aRe;
+        sIm = factor * aIm;
+        for (int i = 0; i < width; i += 2) {
+            double rRe = kept[x1 + i] - (sRe * v1[i] - sIm * v1[i + 1]);
+            double rIm = kept[x1 + i + 1] - (sRe * v1[i + 1] + sIm * v1[i]);
+            gradient[phase + inversePermutation[i / 2]] += scratch[i + 1] * rRe - scratch[i] * rIm;
         }
         // Fused: R1's vector gradient, scratch = R1 scratch, and F^-1's 1 / sqrt(n).
         r1.finishBackward(aRe, aIm, cRe, cIm, kept, x1, scratch, firstVectorGradient, dftScale);
