@@ -11,7 +11,7 @@ import java.util.Arrays;
  * <p>Both recurrence designs use it: the per-step design applies it to every state, the dense
  * design to the basis vectors, to build W and to push dL/dW back into the parameters.
  *
- * <p>The factors are applied in five fused loops forward and five backward rather than one pass per
+ * <p>The factors are applied in five fused loops forward and six backward rather than one pass per
  * factor: the DFT's 1 / sqrt(n) is folded into the loop before each transform, copies into the kept
  * vectors and each reflection's dot products share a loop, and a reflection's update shares one
  * with the factors that follow it. Each fused loop says which factors it applies.
@@ -153,8 +153,8 @@ final class UnitaryFactorChain {
         kept[dots] = aRe;
         kept[dots + 1] = aIm;
 
-        // Fused: R1's update, P (a gather from row), D2, and F^-1's
-        // 1 / sqrt(n), into scratch. R1 x = x - s v with s = 2 (v^H x) / |v|^2.
+        // Fused: R1's update, P (a gather from row), D2, and F^-1's 1 / sqrt(n), into scratch.
+        // R1 x = x - s v with s = 2 (v^H x) / |v|^2.
         double factor = 2 / r1.squaredNorm();
         double sRe = factor * aRe;
         double sIm = factor * aIm;
