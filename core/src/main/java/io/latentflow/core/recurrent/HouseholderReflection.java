@@ -34,6 +34,16 @@ final class HouseholderReflection {
         squaredNorm = norm;
     }
 
+    /** Returns v, interleaved, the live array, for fused loops that must not modify it. */
+    double[] vector() {
+        return vector;
+    }
+
+    /** Returns |v|^2. */
+    double squaredNorm() {
+        return squaredNorm;
+    }
+
     /** Replaces the interleaved vector {@code row} with R row. */
     void apply(double[] row) {
         // R x = x - 2 v (v^H x) / |v|^2
@@ -77,24 +87,58 @@ final class HouseholderReflection {
             cRe += v[i] * gradient[i] + v[i + 1] * gradient[i + 1];
             cIm += v[i] * gradient[i + 1] - v[i + 1] * gradient[i];
         }
+        finishBackward(aRe, aIm, cRe, cIm, input, 0, gradient, vectorGradient, 1);
+    }
+
+    /**
+     * The update half of {@link #backward}, for callers that have the dot products a = v^H x and c
+     * = v^H g already, from a loop fused with other factors: adds the gradient with respect to v to
+     * {@code vectorGradient} and replaces {@code gradient} with {@code outputScale} R g.
+     *
+     * @param input holds x, interleaved, at {@code inputOffset}
+     * @param outputScale a factor folded into the output, such as a following DFT's 1 / sqrt(n)
+     */
+    void finishBackward(
+            double aRe,
+            double aIm,
+            double cRe,
+            double cIm,
+            double[] input,
+            int inputOffset,
+            double[] gradient,
+            double[] vectorGradient,
+            double outputScale) {
+        double[] v = vector;
         double scale = -2 / squaredNorm;
         // Re(conj(c) a)
         double projection = cRe * aRe + cIm * aIm;
         double along = -2 * projection / squaredNorm;
         double twoOverBeta = 2 / squaredNorm;
+        // The coefficients below carry the factors -2 / beta, 2 / beta and outputScale.
+        double scaledARe = scale * aRe;
+        double scaledAIm = scale * aIm;
+        double scaledCRe = scale * cRe;
+        double scaledCIm = scale * cIm;
+        double scaledAlong = scale * along;
+        double reflectedCRe = outputScale * twoOverBeta * cRe;
+        double reflectedCIm = outputScale * twoOverBeta * cIm;
         for (int i = 0; i < v.length; i += 2) {
             double gRe = gradient[i];
             double gIm = gradient[i + 1];
-            double xRe = input[i];
-            double xIm = input[i + 1];
-            // conj(a) g + conj(c) x + along v
-            double re = (aRe * gRe + aIm * gIm) + (cRe * xRe + cIm * xIm) + along * v[i];
-            double im = (aRe * gIm - aIm * gRe) + (cRe * xIm - cIm * xRe) + along * v[i + 1];
-            vectorGradient[i] += scale * re;
-            vectorGradient[i + 1] += scale * im;
-            // R g = g - 2 v c / beta
-            gradient[i] = gRe - twoOverBeta * (cRe * v[i] - cIm * v[i + 1]);
-            gradient[i + 1] = gIm - twoOverBeta * (cRe * v[i + 1] + cIm * v[i]);
+            double xRe = input[inputOffset + i];
+            double xIm = input[inputOffset + i + 1];
+            // -2 / beta (conj(a) g + conj(c) x + along v)
+            vectorGradient[i] +=
+                    (scaledARe * gRe + scaledAIm * gIm)
+                            + (scaledCRe * xRe + scaledCIm * xIm)
+                            + scaledAlong * v[i];
+            vectorGradient[i + 1] +=
+                    (scaledARe * gIm - scaledAIm * gRe)
+                            + (scaledCRe * xIm - scaledCIm * xRe)
+                            + scaledAlong * v[i + 1];
+            // outputScale R g = outputScale (g - 2 v c / beta)
+            gradient[i] = outputScale * gRe - (reflectedCRe * v[i] - reflectedCIm * v[i + 1]);
+            gradient[i + 1] = outputScale * gIm - (reflectedCRe * v[i + 1] + reflectedCIm * v[i]);
         }
     }
 }

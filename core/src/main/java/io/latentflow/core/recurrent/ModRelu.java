@@ -36,12 +36,34 @@ public final class ModRelu {
         for (int j = 0; j < n; j++) {
             double re = z[offset + j];
             double im = z[offset + n + j];
-            double rho = Math.sqrt(re * re + im * im + EPSILON_SQUARED);
-            double shifted = rho + bias[biasOffset + j];
-            double scale = shifted > 0 ? shifted / rho : 0;
+            double scale = gain(re, im, bias[biasOffset + j]);
             h[offset + j] = scale * re;
             h[offset + n + j] = scale * im;
         }
+    }
+
+    /**
+     * As {@link #forward}, after adding an interleaved complex vector w (real part of unit j at 2j,
+     * imaginary part at 2j + 1) to z in place: z += w, h = modReLU(z), in one loop.
+     */
+    static void addAndForward(
+            double[] w, double[] z, int offset, double[] bias, int biasOffset, double[] h, int n) {
+        for (int j = 0; j < n; j++) {
+            double re = z[offset + j] + w[2 * j];
+            double im = z[offset + n + j] + w[2 * j + 1];
+            z[offset + j] = re;
+            z[offset + n + j] = im;
+            double scale = gain(re, im, bias[biasOffset + j]);
+            h[offset + j] = scale * re;
+            h[offset + n + j] = scale * im;
+        }
+    }
+
+    /** Returns a = ReLU(rho + b) / rho, so that modReLU(z) = a z. */
+    private static double gain(double re, double im, double b) {
+        double rho = Math.sqrt(re * re + im * im + EPSILON_SQUARED);
+        double shifted = rho + b;
+        return shifted > 0 ? shifted / rho : 0;
     }
 
     /**
@@ -65,7 +87,25 @@ public final class ModRelu {
             double[] gradient,
             double[] biasGradient,
             int n) {
+        backward(z, offset, bias, biasOffset, gradient, biasGradient, n, null);
+    }
+
+    /**
+     * As {@link #backward(double[], int, double[], int, double[], double[], int)}, and where {@code
+     * interleaved} is not null, also writes the gradient with respect to z there interleaved (real
+     * part of unit j at 2j, imaginary part at 2j + 1), in the same loop.
+     */
+    static void backward(
+            double[] z,
+            int offset,
+            double[] bias,
+            int biasOffset,
+            double[] gradient,
+            double[] biasGradient,
+            int n,
+            double[] interleaved) {
         for (int j = 0; j < n; j++) {
+
             double re = z[offset + j];
             double im = z[offset + n + j];
             double rho = Math.sqrt(re * re + im * im + EPSILON_SQUARED);
@@ -76,12 +116,22 @@ public final class ModRelu {
                 double q = gRe * re + gIm * im;
                 double scale = (rho + b) / rho;
                 double radial = q * b / (rho * rho * rho);
-                gradient[offset + j] = scale * gRe - radial * re;
-                gradient[offset + n + j] = scale * gIm - radial * im;
+                double outRe = scale * gRe - radial * re;
+                double outIm = scale * gIm - radial * im;
+                gradient[offset + j] = outRe;
+                gradient[offset + n + j] = outIm;
                 biasGradient[biasOffset + j] += q / rho;
+                if (interleaved != null) {
+                    interleaved[2 * j] = outRe;
+                    interleaved[2 * j + 1] = outIm;
+                }
             } else {
                 gradient[offset + j] = 0;
                 gradient[offset + n + j] = 0;
+                if (interleaved != null) {
+                    interleaved[2 * j] = 0;
+                    interleaved[2 * j + 1] = 0;
+                }
             }
         }
     }

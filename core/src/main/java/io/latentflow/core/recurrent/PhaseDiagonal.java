@@ -25,6 +25,16 @@ final class PhaseDiagonal {
         }
     }
 
+    /** Returns cos w_j, the live array, for fused loops that must not modify it. */
+    double[] cosines() {
+        return cosine;
+    }
+
+    /** Returns sin w_j, the live array, for fused loops that must not modify it. */
+    double[] sines() {
+        return sine;
+    }
+
     /** Replaces the interleaved vector {@code row} with D row. */
     void apply(double[] row) {
         for (int j = 0; j < cosine.length; j++) {

@@ -45,6 +45,27 @@ final class UnitaryDft {
         scale(row, offset);
     }
 
+    /** Returns 1 / sqrt(n), the scaling of F and F^-1 that the unscaled transforms leave out. */
+    double scale() {
+        return scale;
+    }
+
+    /**
+     * Replaces the interleaved vector at {@code offset} of {@code row} with sqrt(n) F applied to
+     * it, for callers that fold the 1 / sqrt(n) into an adjacent loop.
+     */
+    void forwardUnscaled(double[] row, int offset) {
+        transform.complexForward(row, offset);
+    }
+
+    /**
+     * Replaces the interleaved vector at {@code offset} of {@code row} with sqrt(n) F^-1 applied to
+     * it, for callers that fold the 1 / sqrt(n) into an adjacent loop.
+     */
+    void inverseUnscaled(double[] row, int offset) {
+        transform.complexInverse(row, offset, false);
+    }
+
     private void scale(double[] row, int offset) {
         for (int i = offset; i < offset + 2 * size; i++) {
             row[i] *= scale;

@@ -35,13 +35,13 @@ import java.util.SplittableRandom;
  * the factor chain ({@link UnitaryFactorChain}) works on one example's state at a time in a buffer
  * of interleaved real and imaginary parts (the layout JTransforms transforms in place), while the
  * states kept for backpropagation are stored per (step, example) row as [Re; Im]. Backpropagation
- * keeps the pre-activations z_t, the states h_t and four intermediate vectors of the chain for
- * every row (memory linear in T, 12 n doubles per row; the fifth, D1 h_{t-1}, costs O(n) to redo).
- * Where those would take more than 1 GiB, the backward pass recomputes them from h_{t-1} instead,
- * one extra application of W per step. The buffer is kept between passes. With {@link
- * RecurrenceDesign#DENSE_MATRIX}, see {@link DenseRecurrence}. Either way the input projection V
- * x_t for all steps runs over all T * B rows before the recurrence, and the output projection is
- * one OpenBLAS product after it.
+ * keeps the pre-activations z_t, the states h_t, two intermediate vectors of the chain and its
+ * reflections' two complex dot products for every row (memory linear in T, 8 n + 4 doubles per row;
+ * the chain's backward pass needs D1 h_{t-1} only through h_{t-1}). Where those would take more
+ * than 1 GiB, the backward pass recomputes them from h_{t-1} instead, one extra application of W
+ * per step. The buffer is kept between passes. With {@link RecurrenceDesign#DENSE_MATRIX}, see
+ * {@link DenseRecurrence}. Either way the input projection V x_t for all steps runs over all T * B
+ * rows before the recurrence, and the output projection is one OpenBLAS product after it.
  *
  * <p>Instances are not thread-safe.
  */
@@ -332,8 +332,9 @@ public final class UnitaryEvolutionRnn {
 
     /**
      * The most doubles the factor-loop design keeps of the factor chain's intermediate vectors
-     * (four vectors of 2n per row, 1 GiB); above it the backward pass applies the chain again.
-     * Keeping saved 6 to 12% of a BPTT step at hidden 128 and 512 (see README's uRNN section).
+     * ({@link UnitaryFactorChain#keptSize} per row, 1 GiB); above it the backward pass applies the
+     * chain again. Keeping saved 6 to 12% of a BPTT step at hidden 128 and 512 (see README's uRNN
+     * section).
      */
     private static final long KEPT_TRANSFORMS_LIMIT = 1L << 27;
 
@@ -392,7 +393,7 @@ public final class UnitaryEvolutionRnn {
         int rows = batch.rows();
         double[] preActivations = inputProjection(batch);
         double[] states = new double[rows * 2 * n];
-        int kept = UnitaryFactorChain.KEPT_VECTORS * 2 * n;
+        int kept = UnitaryFactorChain.keptSize(n);
         double[] transforms = keep ? keptVectors((long) rows * kept) : null;
         UnitaryFactorChain chain = chain();
         double[] row = new double[2 * n];
@@ -411,11 +412,7 @@ public final class UnitaryEvolutionRnn {
                 } else {
                     chain.applyToSplit(previous, previousOffset, row);
                 }
-                for (int j = 0; j < n; j++) {
-                    preActivations[offset + j] += row[2 * j];
-                    preActivations[offset + n + j] += row[2 * j + 1];
-                }
-                ModRelu.forward(preActivations, offset, parameters, bias, states, n);
+                ModRelu.addAndForward(row, preActivations, offset, parameters, bias, states, n);
             }
         }
         return new ForwardPass(preActivations, states, outputProjection(states, rows), transforms);
@@ -544,34 +541,36 @@ public final class UnitaryEvolutionRnn {
             for (int b = 0; b < batchSize; b++) {
                 int offset = (t * batchSize + b) * width;
                 int previous = offset - batchSize * width;
+                // dL/dz_t into stateGradient, and interleaved into g for the chain.
                 ModRelu.backward(
-                        pass.preActivations, offset, parameters, bias, stateGradient, gradient, n);
+                        pass.preActivations,
+                        offset,
+                        parameters,
+                        bias,
+                        stateGradient,
+                        gradient,
+                        n,
+                        g);
 
-                // dL/dh_{t-1} = W^H dL/dz_t, the chain's intermediate vectors recomputed from
-                // h_{t-1}.
-                for (int j = 0; j < n; j++) {
-                    g[2 * j] = stateGradient[offset + j];
-                    g[2 * j + 1] = stateGradient[offset + n + j];
-                }
+                // dL/dh_{t-1} += W^H dL/dz_t, the chain's intermediate vectors kept or
+                // recomputed from h_{t-1}.
                 double[] source = t == 0 ? parameters : pass.states;
                 int sourceOffset = t == 0 ? initial : previous;
+                double[] target = t == 0 ? gradient : stateGradient;
+                int targetOffset = t == 0 ? initial : previous;
                 if (pass.transforms != null) {
                     chain.backwardFromKept(
                             source,
                             sourceOffset,
                             pass.transforms,
-                            offset * UnitaryFactorChain.KEPT_VECTORS,
+                            (t * batchSize + b) * UnitaryFactorChain.keptSize(n),
                             g,
-                            gradient);
+                            gradient,
+                            target,
+                            targetOffset);
                 } else {
-                    chain.backwardFromSplit(source, sourceOffset, g, gradient);
-                }
-
-                double[] target = t == 0 ? gradient : stateGradient;
-                int targetOffset = t == 0 ? initial : previous;
-                for (int j = 0; j < n; j++) {
-                    target[targetOffset + j] += g[2 * j];
-                    target[targetOffset + n + j] += g[2 * j + 1];
+                    chain.backwardFromSplit(
+                            source, sourceOffset, g, gradient, target, targetOffset);
                 }
             }
         }
