@@ -44,56 +44,13 @@ final class HouseholderReflection {
         return squaredNorm;
     }
 
-    /** Replaces the interleaved vector {@code row} with R row. */
-    void apply(double[] row) {
-        // R x = x - 2 v (v^H x) / |v|^2
-        double[] v = vector;
-        double dotRe = 0;
-        double dotIm = 0;
-        for (int i = 0; i < v.length; i += 2) {
-            dotRe += v[i] * row[i] + v[i + 1] * row[i + 1];
-            dotIm += v[i] * row[i + 1] - v[i + 1] * row[i];
-        }
-        double factor = 2 / squaredNorm;
-        double sRe = factor * dotRe;
-        double sIm = factor * dotIm;
-        for (int i = 0; i < v.length; i += 2) {
-            row[i] -= sRe * v[i] - sIm * v[i + 1];
-            row[i + 1] -= sRe * v[i + 1] + sIm * v[i];
-        }
-    }
-
     /**
-     * Adds the gradient with respect to v to {@code vectorGradient} and replaces {@code gradient}
-     * with the gradient with respect to the input, R g.
+     * Backpropagates through y = R x for callers that have the dot products a = v^H x and c = v^H g
+     * already, from a loop fused with other factors: adds the gradient with respect to v to {@code
+     * vectorGradient} and replaces {@code gradient} with {@code outputScale} R g.
      *
-     * <p>With a = v^H x, c = v^H g and beta = |v|^2, the gradient of y = x - 2 v a / beta with
-     * respect to v (real part + i imaginary part) is -2 / beta (conj(a) g + conj(c) x - 2
-     * Re(conj(c) a) v / beta).
-     *
-     * @param input x, the vector the reflection was applied to, interleaved
-     * @param gradient g = dL/dRe y + i dL/dIm y at the output, interleaved; overwritten with R g
-     * @param vectorGradient interleaved accumulator for v's gradient
-     */
-    void backward(double[] input, double[] gradient, double[] vectorGradient) {
-        double[] v = vector;
-        double aRe = 0;
-        double aIm = 0;
-        double cRe = 0;
-        double cIm = 0;
-        for (int i = 0; i < v.length; i += 2) {
-            aRe += v[i] * input[i] + v[i + 1] * input[i + 1];
-            aIm += v[i] * input[i + 1] - v[i + 1] * input[i];
-            cRe += v[i] * gradient[i] + v[i + 1] * gradient[i + 1];
-            cIm += v[i] * gradient[i + 1] - v[i + 1] * gradient[i];
-        }
-        finishBackward(aRe, aIm, cRe, cIm, input, 0, gradient, vectorGradient, 1);
-    }
-
-    /**
-     * The update half of {@link #backward}, for callers that have the dot products a = v^H x and c
-     * = v^H g already, from a loop fused with other factors: adds the gradient with respect to v to
-     * {@code vectorGradient} and replaces {@code gradient} with {@code outputScale} R g.
+     * <p>With beta = |v|^2, the gradient of y = x - 2 v a / beta with respect to v (real part + i
+     * imaginary part) is -2 / beta (conj(a) g + conj(c) x - 2 Re(conj(c) a) v / beta).
      *
      * @param input holds x, interleaved, at {@code inputOffset}
      * @param outputScale a factor folded into the output, such as a following DFT's 1 / sqrt(n)

@@ -7,7 +7,9 @@ package io.latentflow.core.recurrent;
  * vectors (real part at 2j, imaginary part at 2j + 1).
  *
  * <p>The cosines and sines of the phases are computed once per forward or backward pass, not once
- * per time step.
+ * per time step; {@link UnitaryFactorChain} applies D in loops fused with its neighbours. With y =
+ * D x, dy_j / dw_j = i y_j, so the phase gradient is dL/dw_j = g_im y_re - g_re y_im for g = dL/dRe
+ * y + i dL/dIm y at the output.
  */
 final class PhaseDiagonal {
     private final double[] cosine;
@@ -33,58 +35,5 @@ final class PhaseDiagonal {
     /** Returns sin w_j, the live array, for fused loops that must not modify it. */
     double[] sines() {
         return sine;
-    }
-
-    /** Replaces the interleaved vector {@code row} with D row. */
-    void apply(double[] row) {
-        for (int j = 0; j < cosine.length; j++) {
-            double re = row[2 * j];
-            double im = row[2 * j + 1];
-            row[2 * j] = cosine[j] * re - sine[j] * im;
-            row[2 * j + 1] = sine[j] * re + cosine[j] * im;
-        }
-    }
-
-    /**
-     * Writes D h into the interleaved {@code row}, with h given as separate real and imaginary
-     * parts: {@code split[offset + j]} and {@code split[offset + n + j]}.
-     */
-    void applyToSplit(double[] split, int offset, double[] row) {
-        int n = cosine.length;
-        for (int j = 0; j < n; j++) {
-            double re = split[offset + j];
-            double im = split[offset + n + j];
-            row[2 * j] = cosine[j] * re - sine[j] * im;
-            row[2 * j + 1] = sine[j] * re + cosine[j] * im;
-        }
-    }
-
-    /** Replaces the interleaved vector {@code row} with D^H row = D^-1 row. */
-    void applyConjugate(double[] row) {
-        for (int j = 0; j < cosine.length; j++) {
-            double re = row[2 * j];
-            double im = row[2 * j + 1];
-            row[2 * j] = cosine[j] * re + sine[j] * im;
-            row[2 * j + 1] = -sine[j] * re + cosine[j] * im;
-        }
-    }
-
-    /**
-     * Adds the gradient of the loss with respect to the phases to {@code phaseGradient[offset..]}.
-     *
-     * <p>With y = D x, dy_j / dw_j = i y_j, so dL/dw_j = g_re (-y_im) + g_im y_re, where g = dL/dRe
-     * y + i dL/dIm y is the gradient at the output.
-     *
-     * @param output y = D x, interleaved
-     * @param outputGradient g, interleaved
-     */
-    static void accumulateGradient(
-            double[] output, double[] outputGradient, double[] phaseGradient, int offset) {
-        int n = output.length / 2;
-        for (int j = 0; j < n; j++) {
-            phaseGradient[offset + j] +=
-                    outputGradient[2 * j + 1] * output[2 * j]
-                            - outputGradient[2 * j] * output[2 * j + 1];
-        }
     }
 }

@@ -333,8 +333,9 @@ public final class UnitaryEvolutionRnn {
     /**
      * The most doubles the factor-loop design keeps of the factor chain's intermediate vectors
      * ({@link UnitaryFactorChain#keptSize} per row, 1 GiB); above it the backward pass applies the
-     * chain again. Keeping saved 6 to 12% of a BPTT step at hidden 128 and 512 (see README's uRNN
-     * section).
+     * chain again. Keeping saved 6 to 12% of a BPTT step at hidden 128 and 512 before the chain's
+     * loops were fused; since then the two measured about equal at hidden 128 and keeping 14%
+     * faster at 512 (see README's uRNN section).
      */
     private static final long KEPT_TRANSFORMS_LIMIT = 1L << 27;
 
