@@ -75,7 +75,8 @@ class UnitaryEvolutionHessianFreeJobITCase {
                 1,
                 secondOrder ? CURVATURE_BATCH : 0,
                 secondOrder ? 1.0 : Double.NaN,
-                secondOrder ? 10 : 0);
+                secondOrder ? 10 : 0,
+                1);
     }
 
     @Test

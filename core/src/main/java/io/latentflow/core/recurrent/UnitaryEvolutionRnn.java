@@ -43,6 +43,9 @@ import java.util.SplittableRandom;
  * {@link DenseRecurrence}. Either way the input projection V x_t for all steps runs over all T * B
  * rows before the recurrence, and the output projection is one OpenBLAS product after it.
  *
+ * <p>In the factor-loop design a batch's examples may run on several threads ({@link #useThreads}),
+ * with the same results to the last bit as on one.
+ *
  * <p>Instances are not thread-safe.
  */
 public final class UnitaryEvolutionRnn {
@@ -356,6 +359,73 @@ public final class UnitaryEvolutionRnn {
         return new UnitaryFactorChain(parameters, layout, permutation, dft);
     }
 
+    /**
+     * The gradient of the parameters in [0, 8n) (phases, reflection vectors, modReLU bias) and of
+     * the initial state comes from the recurrence, which each example backpropagates on its own.
+     */
+    private static final int RECURRENT_PARAMETERS = 8;
+
+    /** How many threads run a batch's examples; see {@link #useThreads}. */
+    private int threads = 1;
+
+    /** One DFT plan per chunk of examples but the first, which uses {@link #dft}. */
+    private UnitaryDft[] chunkTransforms = new UnitaryDft[0];
+
+    /** Each example's share of the recurrence's gradient, kept between passes. */
+    private double[][] exampleShares = new double[0][];
+
+    /**
+     * Runs the examples of every later batch in the factor-loop design on up to this many threads
+     * (the calling one and {@link java.util.concurrent.ForkJoinPool#commonPool()}'s), each thread a
+     * contiguous chunk of examples through all their steps. The outputs, the loss and the gradient
+     * are the same to the last bit for every count; the dense design and the curvature products run
+     * on the calling thread alone. 1 by default.
+     */
+    public void useThreads(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1: " + threads);
+        }
+        this.threads = threads;
+    }
+
+    /** Returns how many threads run a batch's examples; see {@link #useThreads}. */
+    public int threads() {
+        return threads;
+    }
+
+    /** Returns W's factors for each chunk of examples, each chunk with its own scratch and plan. */
+    private UnitaryFactorChain[] chunkChains(int batchSize) {
+        int chunks = ExampleChunks.count(threads, batchSize);
+        if (chunkTransforms.length < chunks - 1) {
+            UnitaryDft[] grown = Arrays.copyOf(chunkTransforms, chunks - 1);
+            for (int c = chunkTransforms.length; c < grown.length; c++) {
+                grown[c] = new UnitaryDft(layout.hiddenSize());
+            }
+            chunkTransforms = grown;
+        }
+        UnitaryFactorChain[] chains = new UnitaryFactorChain[chunks];
+        chains[0] = chain();
+        for (int c = 1; c < chunks; c++) {
+            chains[c] =
+                    new UnitaryFactorChain(parameters, layout, permutation, chunkTransforms[c - 1]);
+        }
+        return chains;
+    }
+
+    /** Returns one gradient-sized buffer per example, reused between passes. */
+    private double[][] exampleShares(int batchSize) {
+        if (exampleShares.length < batchSize) {
+            double[][] grown = Arrays.copyOf(exampleShares, batchSize);
+            for (int b = exampleShares.length; b < batchSize; b++) {
+                grown[b] = new double[parameters.length];
+            }
+            exampleShares = grown;
+        }
+        return exampleShares.length == batchSize
+                ? exampleShares
+                : Arrays.copyOf(exampleShares, batchSize);
+    }
+
     /** Returns a buffer of at least {@code size} doubles, or null where that exceeds the limit. */
     private double[] keptVectors(long size) {
         if (size > keptTransformsLimit) {
@@ -396,26 +466,40 @@ public final class UnitaryEvolutionRnn {
         double[] states = new double[rows * 2 * n];
         int kept = UnitaryFactorChain.keptSize(n);
         double[] transforms = keep ? keptVectors((long) rows * kept) : null;
-        UnitaryFactorChain chain = chain();
-        double[] row = new double[2 * n];
         int batchSize = batch.batchSize();
+        int steps = batch.timeSteps();
         int bias = layout.modReluBias();
+        UnitaryFactorChain[] chains = chunkChains(batchSize);
 
-        for (int t = 0; t < batch.timeSteps(); t++) {
-            for (int b = 0; b < batchSize; b++) {
-                int offset = (t * batchSize + b) * 2 * n;
-                // z_t = W h_{t-1} + V x_t, h_t = modReLU(z_t)
-                double[] previous = t == 0 ? parameters : states;
-                int previousOffset = t == 0 ? layout.initialState() : offset - batchSize * 2 * n;
-                if (transforms != null) {
-                    chain.applyToSplitKeeping(
-                            previous, previousOffset, row, transforms, (t * batchSize + b) * kept);
-                } else {
-                    chain.applyToSplit(previous, previousOffset, row);
-                }
-                ModRelu.addAndForward(row, preActivations, offset, parameters, bias, states, n);
-            }
-        }
+        // Each example runs through all its steps on its own; examples never meet.
+        ExampleChunks.run(
+                threads,
+                batchSize,
+                (chunk, from, to) -> {
+                    UnitaryFactorChain chain = chains[chunk];
+                    double[] row = new double[2 * n];
+                    for (int b = from; b < to; b++) {
+                        for (int t = 0; t < steps; t++) {
+                            int offset = (t * batchSize + b) * 2 * n;
+                            // z_t = W h_{t-1} + V x_t, h_t = modReLU(z_t)
+                            double[] previous = t == 0 ? parameters : states;
+                            int previousOffset =
+                                    t == 0 ? layout.initialState() : offset - batchSize * 2 * n;
+                            if (transforms != null) {
+                                chain.applyToSplitKeeping(
+                                        previous,
+                                        previousOffset,
+                                        row,
+                                        transforms,
+                                        (t * batchSize + b) * kept);
+                            } else {
+                                chain.applyToSplit(previous, previousOffset, row);
+                            }
+                            ModRelu.addAndForward(
+                                    row, preActivations, offset, parameters, bias, states, n);
+                        }
+                    }
+                });
         return new ForwardPass(preActivations, states, outputProjection(states, rows), transforms);
     }
 
@@ -520,6 +604,10 @@ public final class UnitaryEvolutionRnn {
      * Backpropagates through the recurrence from the last step to the first. On entry stateGradient
      * holds dL/dh_t from the outputs alone; on return it holds dL/dz_t of every row. Adds the
      * gradients of the phases, reflection vectors, modReLU bias and initial state.
+     *
+     * <p>Each example gathers its own share of those gradients, and the shares are added in the
+     * examples' order afterwards, so the gradient is the same to the last bit however many threads
+     * ran the examples.
      */
     private void recurrenceBackward(
             SequenceBatch batch,
@@ -530,69 +618,92 @@ public final class UnitaryEvolutionRnn {
         int n = layout.hiddenSize();
         int width = 2 * n;
         int batchSize = batch.batchSize();
+        int steps = batch.timeSteps();
         int bias = layout.modReluBias();
         int initial = layout.initialState();
-        UnitaryFactorChain chain = chain();
-        double[] g = new double[width];
+        int kept = UnitaryFactorChain.keptSize(n);
+        UnitaryFactorChain[] chains = chunkChains(batchSize);
+        double[][] shares = exampleShares(batchSize);
+        double[] rowNorms = stateGradientNorms == null ? null : new double[steps * batchSize];
 
-        for (int t = batch.timeSteps() - 1; t >= 0; t--) {
-            if (stateGradientNorms != null) {
-                stateGradientNorms[t] = meanNorm(stateGradient, t * batchSize * width, batchSize);
+        ExampleChunks.run(
+                threads,
+                batchSize,
+                (chunk, from, to) -> {
+                    UnitaryFactorChain chain = chains[chunk];
+                    double[] g = new double[width];
+                    for (int b = from; b < to; b++) {
+                        double[] share = shares[b];
+                        Arrays.fill(share, 0, RECURRENT_PARAMETERS * n, 0);
+                        Arrays.fill(share, initial, initial + width, 0);
+                        for (int t = steps - 1; t >= 0; t--) {
+                            int offset = (t * batchSize + b) * width;
+                            if (rowNorms != null) {
+                                rowNorms[t * batchSize + b] = norm(stateGradient, offset, width);
+                            }
+                            // dL/dz_t into stateGradient, and interleaved into g for the chain.
+                            ModRelu.backward(
+                                    pass.preActivations,
+                                    offset,
+                                    parameters,
+                                    bias,
+                                    stateGradient,
+                                    share,
+                                    n,
+                                    g);
+
+                            // dL/dh_{t-1} += W^H dL/dz_t, the chain's intermediate vectors kept
+                            // or recomputed from h_{t-1}.
+                            int previous = offset - batchSize * width;
+                            double[] source = t == 0 ? parameters : pass.states;
+                            int sourceOffset = t == 0 ? initial : previous;
+                            double[] target = t == 0 ? share : stateGradient;
+                            int targetOffset = t == 0 ? initial : previous;
+                            if (pass.transforms != null) {
+                                chain.backwardFromKept(
+                                        source,
+                                        sourceOffset,
+                                        pass.transforms,
+                                        (t * batchSize + b) * kept,
+                                        g,
+                                        share,
+                                        target,
+                                        targetOffset);
+                            } else {
+                                chain.backwardFromSplit(
+                                        source, sourceOffset, g, share, target, targetOffset);
+                            }
+                        }
+                        chain.addReflectionGradients(share);
+                    }
+                });
+
+        for (double[] share : shares) {
+            for (int i = 0; i < RECURRENT_PARAMETERS * n; i++) {
+                gradient[i] += share[i];
             }
-            for (int b = 0; b < batchSize; b++) {
-                int offset = (t * batchSize + b) * width;
-                int previous = offset - batchSize * width;
-                // dL/dz_t into stateGradient, and interleaved into g for the chain.
-                ModRelu.backward(
-                        pass.preActivations,
-                        offset,
-                        parameters,
-                        bias,
-                        stateGradient,
-                        gradient,
-                        n,
-                        g);
-
-                // dL/dh_{t-1} += W^H dL/dz_t, the chain's intermediate vectors kept or
-                // recomputed from h_{t-1}.
-                double[] source = t == 0 ? parameters : pass.states;
-                int sourceOffset = t == 0 ? initial : previous;
-                double[] target = t == 0 ? gradient : stateGradient;
-                int targetOffset = t == 0 ? initial : previous;
-                if (pass.transforms != null) {
-                    chain.backwardFromKept(
-                            source,
-                            sourceOffset,
-                            pass.transforms,
-                            (t * batchSize + b) * UnitaryFactorChain.keptSize(n),
-                            g,
-                            gradient,
-                            target,
-                            targetOffset);
-                } else {
-                    chain.backwardFromSplit(
-                            source, sourceOffset, g, gradient, target, targetOffset);
-                }
+            for (int i = initial; i < initial + width; i++) {
+                gradient[i] += share[i];
             }
         }
-        chain.addReflectionGradients(gradient);
+        if (stateGradientNorms != null) {
+            for (int t = 0; t < steps; t++) {
+                double total = 0;
+                for (int b = 0; b < batchSize; b++) {
+                    total += rowNorms[t * batchSize + b];
+                }
+                stateGradientNorms[t] = total / batchSize;
+            }
+        }
     }
 
-    /**
-     * Returns the mean over {@code rows} consecutive rows of 2n values from {@code offset} of each
-     * row's Euclidean norm.
-     */
-    private double meanNorm(double[] values, int offset, int rows) {
-        int width = 2 * layout.hiddenSize();
-        double total = 0;
-        for (int r = 0; r < rows; r++) {
-            double sum = 0;
-            for (int q = offset + r * width; q < offset + (r + 1) * width; q++) {
-                sum += values[q] * values[q];
-            }
-            total += Math.sqrt(sum);
+    /** Returns the Euclidean norm of {@code values[offset..offset + length)}. */
+    private static double norm(double[] values, int offset, int length) {
+        double sum = 0;
+        for (int q = offset; q < offset + length; q++) {
+            sum += values[q] * values[q];
         }
-        return total / rows;
+        return Math.sqrt(sum);
     }
 
     /** Adds dL/dV = sum over rows of dL/dz_t x_t^T, real and imaginary parts, skipping zeros. */

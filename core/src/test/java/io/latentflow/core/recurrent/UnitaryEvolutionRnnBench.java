@@ -26,6 +26,9 @@ import org.nd4j.linalg.factory.Nd4j;
  *   <li>{@code step-design DESIGN HIDDEN T...}: the same with the recurrence design forced to
  *       {@link RecurrenceDesign} DESIGN ({@code FACTOR_LOOPS} or {@code DENSE_MATRIX}) instead of
  *       the one chosen by size;
+ *   <li>{@code step-threads THREADS HIDDEN T...}: the factor loops with a batch's examples on
+ *       THREADS threads ({@link UnitaryEvolutionRnn#useThreads}); compare the wall times, as the
+ *       calling thread's CPU time leaves the other threads out;
  *   <li>{@code designs T HIDDEN...}: at each hidden size, the thread CPU time of forward and
  *       backward (no update) at batch 20 on copying with sequences of T steps, for three networks
  *       called in turn in one process so that load changes reach all of them alike: factor loops
@@ -51,13 +54,20 @@ public final class UnitaryEvolutionRnnBench {
     public static void main(String[] args) {
         if (args.length >= 2 && args[0].equals("step")) {
             for (int i = 1; i < args.length; i++) {
-                stepTime(null, HIDDEN, Integer.parseInt(args[i]), 30, 30);
+                stepTime(null, 1, HIDDEN, Integer.parseInt(args[i]), 30, 30);
             }
         } else if (args.length >= 3 && args[0].equals("step-hidden")) {
-            stepTimes(null, Integer.parseInt(args[1]), Arrays.copyOfRange(args, 2, args.length));
+            stepTimes(null, 1, Integer.parseInt(args[1]), Arrays.copyOfRange(args, 2, args.length));
         } else if (args.length >= 4 && args[0].equals("step-design")) {
             stepTimes(
                     RecurrenceDesign.valueOf(args[1]),
+                    1,
+                    Integer.parseInt(args[2]),
+                    Arrays.copyOfRange(args, 3, args.length));
+        } else if (args.length >= 4 && args[0].equals("step-threads")) {
+            stepTimes(
+                    RecurrenceDesign.FACTOR_LOOPS,
+                    Integer.parseInt(args[1]),
                     Integer.parseInt(args[2]),
                     Arrays.copyOfRange(args, 3, args.length));
         } else if (args.length >= 3 && args[0].equals("designs")) {
@@ -74,22 +84,28 @@ public final class UnitaryEvolutionRnnBench {
         } else {
             System.err.println(
                     "usage: step T... | step-hidden HIDDEN T... | step-design DESIGN HIDDEN T..."
-                            + " | designs T HIDDEN... | copy T ITERATIONS [SEED [CSV]]"
+                            + " | step-threads THREADS HIDDEN T... | designs T HIDDEN... | copy T ITERATIONS [SEED [CSV]]"
                             + " | projection ROWS");
             System.exit(2);
         }
     }
 
-    private static void stepTimes(RecurrenceDesign design, int hidden, String[] lengths) {
+    private static void stepTimes(
+            RecurrenceDesign design, int threadCount, int hidden, String[] lengths) {
         for (String argument : lengths) {
             int length = Integer.parseInt(argument);
             boolean small = (long) length * hidden <= 100 * 512;
-            stepTime(design, hidden, length, small ? 10 : 3, small ? 10 : 5);
+            stepTime(design, threadCount, hidden, length, small ? 10 : 3, small ? 10 : 5);
         }
     }
 
     private static void stepTime(
-            RecurrenceDesign design, int hidden, int sequenceLength, int warmUp, int measured) {
+            RecurrenceDesign design,
+            int threadCount,
+            int hidden,
+            int sequenceLength,
+            int warmUp,
+            int measured) {
         CopyingMemoryTask task = new CopyingMemoryTask(sequenceLength - 20, 1);
         UnitaryEvolutionRnn network =
                 new UnitaryEvolutionRnn(
@@ -100,6 +116,7 @@ public final class UnitaryEvolutionRnnBench {
         if (design != null) {
             network.useDesign(design);
         }
+        network.useThreads(threadCount);
         RmsProp optimizer = RmsProp.withPaperSettings(network.parameters().length);
         double[] gradient = new double[network.parameters().length];
         TaskBatch batch = task.batch(0, BATCH);
@@ -123,10 +140,11 @@ public final class UnitaryEvolutionRnnBench {
         double mean = Arrays.stream(times).average().orElse(0) / 1e6;
         System.out.printf(
                 Locale.ROOT,
-                "%s T=%d hidden=%d batch=%d: BPTT step mean %.2f ms, median %.2f ms, min %.2f ms;"
+                "%s threads=%d T=%d hidden=%d batch=%d: BPTT step mean %.2f ms, median %.2f ms, min %.2f ms;"
                         + " thread CPU time median %.2f ms, min %.2f ms (%d steps after %d"
                         + " warm-up)%n",
                 network.design(),
+                threadCount,
                 sequenceLength,
                 hidden,
                 BATCH,

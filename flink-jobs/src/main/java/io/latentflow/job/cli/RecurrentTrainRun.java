@@ -6,6 +6,7 @@ import io.latentflow.core.data.FashionMnist;
 import io.latentflow.core.data.IdxImages;
 import io.latentflow.core.data.IdxReader;
 import io.latentflow.core.plot.LossPlot;
+import io.latentflow.core.recurrent.RecurrenceDesign;
 import io.latentflow.core.tasks.PixelByPixelTask;
 import io.latentflow.job.RecurrentJobSettings;
 import io.latentflow.job.RecurrentTrainingJob;
@@ -85,8 +86,17 @@ final class RecurrentTrainRun implements Callable<Integer> {
         RunOutputs.refuseFinishedRun(folder, "run folder");
         Files.createDirectories(folder);
         out.printf(
-                "Run %s: %s %s for %d steps, outputs in %s%n",
-                runId, trainer.model().optionName(), trainer.describe(), trainer.steps(), folder);
+                "Run %s: %s %s for %d steps%s, outputs in %s%n",
+                runId,
+                trainer.model().optionName(),
+                trainer.describe(),
+                trainer.steps(),
+                trainer.model() == RecurrentModelKind.URNN
+                                && RecurrenceDesign.forHiddenSize(trainer.hiddenSize())
+                                        == RecurrenceDesign.FACTOR_LOOPS
+                        ? ", factor loops on " + trainer.threads() + " threads"
+                        : "",
+                folder);
         out.flush();
         return BrokerForRun.run(
                 options.bootstrapServers,

@@ -306,6 +306,9 @@ final class TrainCommand implements Callable<Integer> {
                     throw new IllegalArgumentException(option + " needs --model urnn or lstm");
                 }
             }
+            if (given.hasMatchedOption("--threads")) {
+                throw new IllegalArgumentException("--threads needs --model urnn");
+            }
         }
         boolean adversarial = !options.isRecurrent() && !options.isAutoencoder();
         if (!adversarial) {

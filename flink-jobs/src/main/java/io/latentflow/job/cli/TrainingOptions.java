@@ -193,6 +193,14 @@ final class TrainingOptions {
     int testExamples;
 
     @Option(
+            names = "--threads",
+            description =
+                    "With --model urnn, how many threads each batch's sequences run on; the"
+                            + " results are the same to the last bit for every count (default:"
+                            + " the machine's cores).")
+    Integer threads;
+
+    @Option(
             names = "--task-length",
             defaultValue = "100",
             description =
@@ -672,6 +680,13 @@ final class TrainingOptions {
         }
         RecurrentModelKind modelKind = RecurrentModelKind.parse(model);
         HessianFreeSizes sizes = recurrentHessianFreeSizes(parsed, chosen, modelKind);
+        if (threads != null && modelKind != RecurrentModelKind.URNN) {
+            throw new IllegalArgumentException(
+                    "--threads needs --model urnn; the LSTM runs on one thread");
+        }
+        if (threads != null) {
+            atLeastOne("--threads", threads);
+        }
         return new RecurrentTrainerSettings(
                 modelKind,
                 sequenceTask,
@@ -693,7 +708,8 @@ final class TrainingOptions {
                 testExamples,
                 sizes.curvatureBatch(),
                 sizes.damping(),
-                sizes.innerIterations());
+                sizes.innerIterations(),
+                threads != null ? threads : Runtime.getRuntime().availableProcessors());
     }
 
     /** A recurrent run's sequences per step, steps, metrics interval and Hessian-free settings. */

@@ -35,12 +35,25 @@ public enum RecurrentModelKind {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** Returns a freshly initialized network of this kind for a task, seeded. */
+    /** Returns a freshly initialized network of this kind for a task, seeded, on one thread. */
     public RecurrentNetwork create(int inputSize, int hiddenSize, int outputSize, long seed) {
+        return create(inputSize, hiddenSize, outputSize, seed, 1);
+    }
+
+    /**
+     * Returns a freshly initialized network of this kind for a task, seeded; a uRNN runs a batch's
+     * examples on up to {@code threads} threads, with the same results as on one, and the LSTM on
+     * one whatever the count.
+     */
+    public RecurrentNetwork create(
+            int inputSize, int hiddenSize, int outputSize, long seed, int threads) {
         return switch (this) {
-            case URNN ->
-                    RecurrentNetwork.of(
-                            new UnitaryEvolutionRnn(inputSize, hiddenSize, outputSize, seed));
+            case URNN -> {
+                UnitaryEvolutionRnn network =
+                        new UnitaryEvolutionRnn(inputSize, hiddenSize, outputSize, seed);
+                network.useThreads(threads);
+                yield RecurrentNetwork.of(network);
+            }
             case LSTM -> new LongShortTermMemory(inputSize, hiddenSize, outputSize, seed);
         };
     }

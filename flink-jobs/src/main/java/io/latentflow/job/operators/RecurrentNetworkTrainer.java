@@ -199,7 +199,8 @@ public class RecurrentNetworkTrainer
                                 task.inputSize(),
                                 settings.hiddenSize(),
                                 task.outputSize(),
-                                settings.seed());
+                                settings.seed(),
+                                settings.threads());
         RecurrentModelState saved = model.value();
         boolean secondOrder = settings.optimizer().isSecondOrder();
         SaddleFreeHessianFree hessianFreeOptimizer = secondOrder ? hessianFree(saved) : null;

@@ -36,6 +36,9 @@ import java.util.Map;
  * @param initialDamping for a Hessian-free optimizer, lambda at the first step; NaN otherwise
  * @param maxInnerIterations for a Hessian-free optimizer, the most inner iterations per step; 0
  *     otherwise
+ * @param threads how many threads a uRNN's batch runs on ({@code UnitaryEvolutionRnn.useThreads});
+ *     the results do not depend on it, so it is not part of {@link #describe()}; the LSTM runs on
+ *     one
  */
 public record RecurrentTrainerSettings(
         RecurrentModelKind model,
@@ -56,7 +59,8 @@ public record RecurrentTrainerSettings(
         int testExamples,
         int curvatureBatch,
         double initialDamping,
-        int maxInnerIterations)
+        int maxInnerIterations,
+        int threads)
         implements Serializable {
 
     /** The optimizers' epsilon, added to the root mean square. */
@@ -75,6 +79,9 @@ public record RecurrentTrainerSettings(
         }
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be at least 1, was " + batchSize);
+        }
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, was " + threads);
         }
         if (steps < 0) {
             throw new IllegalArgumentException("steps must not be negative, was " + steps);
@@ -165,7 +172,8 @@ public record RecurrentTrainerSettings(
                 testExamples,
                 0,
                 Double.NaN,
-                0);
+                0,
+                1);
     }
 
     /**
@@ -199,6 +207,31 @@ public record RecurrentTrainerSettings(
                 null,
                 0,
                 1);
+    }
+
+    /** Returns these settings with a uRNN's batch on {@code count} threads. */
+    public RecurrentTrainerSettings withThreads(int count) {
+        return new RecurrentTrainerSettings(
+                model,
+                task,
+                length,
+                hiddenSize,
+                seed,
+                batchSize,
+                steps,
+                metricsInterval,
+                optimizer,
+                learningRate,
+                decay,
+                gradientClip,
+                permutationSeed,
+                datasetPath,
+                testInterval,
+                testExamples,
+                curvatureBatch,
+                initialDamping,
+                maxInnerIterations,
+                count);
     }
 
     /** Returns T of the sequences the job trains on: T + 20 for copying, T for adding, 784. */

@@ -100,6 +100,15 @@ class CommandLineErrorsTest {
         String[][] cases = {
             {"--task", "adding", "--task needs --model urnn or lstm"},
             {"--task-length", "50", "--task-length needs --model urnn or lstm"},
+            {"--threads", "2", "--threads needs --model urnn"},
+            {
+                "--model",
+                "lstm",
+                "--threads",
+                "2",
+                "--threads needs --model urnn; the LSTM runs on one thread"
+            },
+            {"--model", "urnn", "--threads", "0", "--threads must be at least 1, was 0"},
             {
                 "--model",
                 "lstm",
