@@ -426,6 +426,19 @@ public final class UnitaryEvolutionRnn {
                 : Arrays.copyOf(exampleShares, batchSize);
     }
 
+    /**
+     * Every row's pre-activations z_t, states h_t and dL/dh_t, kept between passes: at T = 1000 and
+     * hidden 128 each is 41 MB, which a fresh allocation would clear on one thread every pass.
+     */
+    private double[] preActivationBuffer = new double[0];
+
+    private double[] stateBuffer = new double[0];
+    private double[] stateGradientBuffer = new double[0];
+
+    private static double[] atLeast(double[] buffer, int size) {
+        return buffer.length >= size ? buffer : new double[size];
+    }
+
     /** Returns a buffer of at least {@code size} doubles, or null where that exceeds the limit. */
     private double[] keptVectors(long size) {
         if (size > keptTransformsLimit) {
@@ -462,8 +475,10 @@ public final class UnitaryEvolutionRnn {
         checkInputSize(batch);
         int n = layout.hiddenSize();
         int rows = batch.rows();
-        double[] preActivations = inputProjection(batch);
-        double[] states = new double[rows * 2 * n];
+        preActivationBuffer = atLeast(preActivationBuffer, rows * 2 * n);
+        stateBuffer = atLeast(stateBuffer, rows * 2 * n);
+        double[] preActivations = preActivationBuffer;
+        double[] states = stateBuffer;
         int kept = UnitaryFactorChain.keptSize(n);
         double[] transforms = keep ? keptVectors((long) rows * kept) : null;
         int batchSize = batch.batchSize();
@@ -481,6 +496,7 @@ public final class UnitaryEvolutionRnn {
                     for (int b = from; b < to; b++) {
                         for (int t = 0; t < steps; t++) {
                             int offset = (t * batchSize + b) * 2 * n;
+                            projectInput(batch.inputs(), t * batchSize + b, preActivations);
                             // z_t = W h_{t-1} + V x_t, h_t = modReLU(z_t)
                             double[] previous = t == 0 ? parameters : states;
                             int previousOffset =
@@ -504,30 +520,27 @@ public final class UnitaryEvolutionRnn {
     }
 
     /**
-     * Returns V x_t for every row as [Re; Im], in loops that skip zero inputs: the tasks' inputs
-     * are one-hot or have one or two features, where this beats a product and its copies.
+     * Writes V x_t of one row into {@code projected} as [Re; Im], in loops that skip zero inputs:
+     * the tasks' inputs are one-hot or have one or two features, where this beats a product and its
+     * copies, and it runs in the thread that goes on to use the row.
      */
-    private double[] inputProjection(SequenceBatch batch) {
+    private void projectInput(double[] inputs, int row, double[] projected) {
         int n = layout.hiddenSize();
         int m = layout.inputSize();
         int real = layout.inputReal();
         int imaginary = layout.inputImaginary();
-        double[] inputs = batch.inputs();
-        double[] projected = new double[batch.rows() * 2 * n];
-        for (int r = 0; r < batch.rows(); r++) {
-            int out = r * 2 * n;
-            for (int i = 0; i < m; i++) {
-                double x = inputs[r * m + i];
-                if (x == 0) {
-                    continue;
-                }
-                for (int j = 0; j < n; j++) {
-                    projected[out + j] += parameters[real + j * m + i] * x;
-                    projected[out + n + j] += parameters[imaginary + j * m + i] * x;
-                }
+        int out = row * 2 * n;
+        Arrays.fill(projected, out, out + 2 * n, 0);
+        for (int i = 0; i < m; i++) {
+            double x = inputs[row * m + i];
+            if (x == 0) {
+                continue;
+            }
+            for (int j = 0; j < n; j++) {
+                projected[out + j] += parameters[real + j * m + i] * x;
+                projected[out + n + j] += parameters[imaginary + j * m + i] * x;
             }
         }
-        return projected;
     }
 
     /** Returns y = U [Re h; Im h] + c for every row. */
@@ -564,7 +577,8 @@ public final class UnitaryEvolutionRnn {
         int k = layout.outputSize();
         int bias = layout.outputBias();
         int rows = pass.outputs.length / k;
-        double[] stateGradient = new double[rows * width];
+        stateGradientBuffer = atLeast(stateGradientBuffer, rows * width);
+        double[] stateGradient = stateGradientBuffer;
         // dL/dh = dL/dy U, dL/dU = dL/dy^T H, dL/dc = the column sums of dL/dy.
         products.multiply(
                 false,
@@ -624,7 +638,8 @@ public final class UnitaryEvolutionRnn {
         int kept = UnitaryFactorChain.keptSize(n);
         UnitaryFactorChain[] chains = chunkChains(batchSize);
         double[][] shares = exampleShares(batchSize);
-        double[] rowNorms = stateGradientNorms == null ? null : new double[steps * batchSize];
+        // By example, so that two threads do not write into one cache line at every step.
+        double[] rowNorms = stateGradientNorms == null ? null : new double[batchSize * steps];
 
         ExampleChunks.run(
                 threads,
@@ -639,7 +654,7 @@ public final class UnitaryEvolutionRnn {
                         for (int t = steps - 1; t >= 0; t--) {
                             int offset = (t * batchSize + b) * width;
                             if (rowNorms != null) {
-                                rowNorms[t * batchSize + b] = norm(stateGradient, offset, width);
+                                rowNorms[b * steps + t] = norm(stateGradient, offset, width);
                             }
                             // dL/dz_t into stateGradient, and interleaved into g for the chain.
                             ModRelu.backward(
@@ -690,7 +705,7 @@ public final class UnitaryEvolutionRnn {
             for (int t = 0; t < steps; t++) {
                 double total = 0;
                 for (int b = 0; b < batchSize; b++) {
-                    total += rowNorms[t * batchSize + b];
+                    total += rowNorms[b * steps + t];
                 }
                 stateGradientNorms[t] = total / batchSize;
             }

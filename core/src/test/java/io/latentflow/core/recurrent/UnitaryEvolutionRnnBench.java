@@ -29,6 +29,10 @@ import org.nd4j.linalg.factory.Nd4j;
  *   <li>{@code step-threads THREADS HIDDEN T...}: the factor loops with a batch's examples on
  *       THREADS threads ({@link UnitaryEvolutionRnn#useThreads}); compare the wall times, as the
  *       calling thread's CPU time leaves the other threads out;
+ *   <li>{@code threads-ab THREADS HIDDEN T PAIRS}: two networks of the same seed in one process,
+ *       one on a single thread and one on THREADS, alternated BPTT step by step (forward, backward,
+ *       RMSProp update) so that load changes reach both alike; prints the median wall time of each
+ *       and the median of the pairs' ratios;
  *   <li>{@code designs T HIDDEN...}: at each hidden size, the thread CPU time of forward and
  *       backward (no update) at batch 20 on copying with sequences of T steps, for three networks
  *       called in turn in one process so that load changes reach all of them alike: factor loops
@@ -70,6 +74,12 @@ public final class UnitaryEvolutionRnnBench {
                     Integer.parseInt(args[1]),
                     Integer.parseInt(args[2]),
                     Arrays.copyOfRange(args, 3, args.length));
+        } else if (args.length == 5 && args[0].equals("threads-ab")) {
+            compareThreads(
+                    Integer.parseInt(args[1]),
+                    Integer.parseInt(args[2]),
+                    Integer.parseInt(args[3]),
+                    Integer.parseInt(args[4]));
         } else if (args.length >= 3 && args[0].equals("designs")) {
             int length = Integer.parseInt(args[1]);
             for (int i = 2; i < args.length; i++) {
@@ -84,7 +94,8 @@ public final class UnitaryEvolutionRnnBench {
         } else {
             System.err.println(
                     "usage: step T... | step-hidden HIDDEN T... | step-design DESIGN HIDDEN T..."
-                            + " | step-threads THREADS HIDDEN T... | designs T HIDDEN... | copy T ITERATIONS [SEED [CSV]]"
+                            + " | step-threads THREADS HIDDEN T... | threads-ab THREADS HIDDEN T PAIRS"
+                            + " | designs T HIDDEN... | copy T ITERATIONS [SEED [CSV]]"
                             + " | projection ROWS");
             System.exit(2);
         }
@@ -155,6 +166,61 @@ public final class UnitaryEvolutionRnnBench {
                 cpuTimes[0] / 1e6,
                 measured,
                 warmUp);
+    }
+
+    private static void compareThreads(int threadCount, int hidden, int sequenceLength, int pairs) {
+        TaskBatch batch = new CopyingMemoryTask(sequenceLength - 20, 1).batch(0, BATCH);
+        UnitaryEvolutionRnn[] networks = new UnitaryEvolutionRnn[2];
+        RmsProp[] optimizers = new RmsProp[2];
+        for (int i = 0; i < 2; i++) {
+            networks[i] =
+                    new UnitaryEvolutionRnn(
+                            CopyingMemoryTask.INPUT_CLASSES,
+                            hidden,
+                            CopyingMemoryTask.OUTPUT_CLASSES,
+                            1);
+            networks[i].useDesign(RecurrenceDesign.FACTOR_LOOPS);
+            optimizers[i] = RmsProp.withPaperSettings(networks[i].parameters().length);
+        }
+        networks[1].useThreads(threadCount);
+        double[] gradient = new double[networks[0].parameters().length];
+        int warmUp = 3;
+        double[][] times = new double[2][pairs];
+        double[] ratios = new double[pairs];
+        for (int pair = 0; pair < pairs + warmUp; pair++) {
+            for (int i = 0; i < 2; i++) {
+                long start = System.nanoTime();
+                networks[i].lossAndGradient(batch.inputs(), batch.loss(), gradient);
+                optimizers[i].update(networks[i].parameters(), gradient);
+                if (pair >= warmUp) {
+                    times[i][pair - warmUp] = (System.nanoTime() - start) / 1e6;
+                }
+            }
+            if (pair >= warmUp) {
+                ratios[pair - warmUp] = times[0][pair - warmUp] / times[1][pair - warmUp];
+            }
+        }
+        if (!networks[0].parameterHash().equals(networks[1].parameterHash())) {
+            throw new IllegalStateException("the two networks trained apart");
+        }
+        System.out.printf(
+                Locale.ROOT,
+                "hidden=%d T=%d batch=%d: one thread median %.2f ms, %d threads median %.2f ms,"
+                        + " median of %d pairs' ratios %.2f (the same parameters at the end)%n",
+                hidden,
+                sequenceLength,
+                BATCH,
+                median(times[0]),
+                threadCount,
+                median(times[1]),
+                pairs,
+                median(ratios));
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
     }
 
     private static void compareDesigns(int hidden, int sequenceLength, int rounds) {
