@@ -21,7 +21,7 @@ import java.util.function.LongFunction;
  * run by hand rather than by the test suite:
  *
  * <pre>
- * copying|adding T ITERATIONS HIDDEN SEED DIRECTORY
+ * copying|adding T ITERATIONS HIDDEN SEED DIRECTORY [THREADS]
  * </pre>
  *
  * <p>For the copying task T is the delay (sequences of T + 20 steps), for the adding task the
@@ -30,6 +30,7 @@ import java.util.function.LongFunction;
  * the cost on held-out examples (and for the copying task the accuracy on the 10 recalled symbols);
  * the curve with the task's baseline is drawn beside it as a PNG. Held-out examples are sequence
  * numbers from {@link #HELD_OUT_FIRST} on, which training, counting from 0, never reaches.
+ * THREADS (default 1) runs each batch's examples on that many threads, with the same results.
  */
 public final class UnitaryEvolutionRnnExperiment {
     private static final int BATCH = 20;
@@ -41,8 +42,10 @@ public final class UnitaryEvolutionRnnExperiment {
     private UnitaryEvolutionRnnExperiment() {}
 
     public static void main(String[] args) throws IOException {
-        if (args.length != 6 || !(args[0].equals("copying") || args[0].equals("adding"))) {
-            System.err.println("usage: copying|adding T ITERATIONS HIDDEN SEED DIRECTORY");
+        if (args.length < 6
+                || args.length > 7
+                || !(args[0].equals("copying") || args[0].equals("adding"))) {
+            System.err.println("usage: copying|adding T ITERATIONS HIDDEN SEED DIRECTORY [THREADS]");
             System.exit(2);
         }
         String taskName = args[0];
@@ -74,6 +77,7 @@ public final class UnitaryEvolutionRnnExperiment {
             network = new UnitaryEvolutionRnn(AddingTask.INPUT_CHANNELS, hidden, 1, seed);
             baseline = AddingTask.BASELINE_MSE;
         }
+        network.useThreads(args.length > 6 ? Integer.parseInt(args[6]) : 1);
         String name = String.format(Locale.ROOT, "%s-T%d-n%d-s%d", taskName, length, hidden, seed);
         Files.createDirectories(directory);
         System.out.printf(
