@@ -29,8 +29,8 @@ import java.util.function.LongFunction;
  * DIRECTORY/<task>-T<T>-n<HIDDEN>-s<SEED>.csv} with, every {@link #EVALUATION_INTERVAL} iterations,
  * the cost on held-out examples (and for the copying task the accuracy on the 10 recalled symbols);
  * the curve with the task's baseline is drawn beside it as a PNG. Held-out examples are sequence
- * numbers from {@link #HELD_OUT_FIRST} on, which training, counting from 0, never reaches.
- * THREADS (default 1) runs each batch's examples on that many threads, with the same results.
+ * numbers from {@link #HELD_OUT_FIRST} on, which training, counting from 0, never reaches. THREADS
+ * (default 1) runs each batch's examples on that many threads, with the same results.
  */
 public final class UnitaryEvolutionRnnExperiment {
     private static final int BATCH = 20;
@@ -45,7 +45,8 @@ public final class UnitaryEvolutionRnnExperiment {
         if (args.length < 6
                 || args.length > 7
                 || !(args[0].equals("copying") || args[0].equals("adding"))) {
-            System.err.println("usage: copying|adding T ITERATIONS HIDDEN SEED DIRECTORY [THREADS]");
+            System.err.println(
+                    "usage: copying|adding T ITERATIONS HIDDEN SEED DIRECTORY [THREADS]");
             System.exit(2);
         }
         String taskName = args[0];
