@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -21,7 +22,7 @@ import java.util.function.LongFunction;
  * run by hand rather than by the test suite:
  *
  * <pre>
- * copying|adding T ITERATIONS HIDDEN SEED DIRECTORY [THREADS]
+ * copying|adding T ITERATIONS HIDDEN SEED DIRECTORY [THREADS [INITIAL_MEAN_SQUARE]]
  * </pre>
  *
  * <p>For the copying task T is the delay (sequences of T + 20 steps), for the adding task the
@@ -31,6 +32,10 @@ import java.util.function.LongFunction;
  * the curve with the task's baseline is drawn beside it as a PNG. Held-out examples are sequence
  * numbers from {@link #HELD_OUT_FIRST} on, which training, counting from 0, never reaches. THREADS
  * (default 1) runs each batch's examples on that many threads, with the same results.
+ * INITIAL_MEAN_SQUARE (default 0, as PyTorch's RMSprop starts) is the value RMSProp's running mean
+ * square starts at in every entry; the paper's authors' Theano code starts it at 1e-3, which keeps
+ * the first steps of parameters with small gradients short instead of about sqrt(10) times the
+ * learning rate. A non-zero value is added to the files' names as {@code -ms<value>}.
  */
 public final class UnitaryEvolutionRnnExperiment {
     private static final int BATCH = 20;
@@ -43,10 +48,11 @@ public final class UnitaryEvolutionRnnExperiment {
 
     public static void main(String[] args) throws IOException {
         if (args.length < 6
-                || args.length > 7
+                || args.length > 8
                 || !(args[0].equals("copying") || args[0].equals("adding"))) {
             System.err.println(
-                    "usage: copying|adding T ITERATIONS HIDDEN SEED DIRECTORY [THREADS]");
+                    "usage: copying|adding T ITERATIONS HIDDEN SEED DIRECTORY"
+                            + " [THREADS [INITIAL_MEAN_SQUARE]]");
             System.exit(2);
         }
         String taskName = args[0];
@@ -79,12 +85,15 @@ public final class UnitaryEvolutionRnnExperiment {
             baseline = AddingTask.BASELINE_MSE;
         }
         network.useThreads(args.length > 6 ? Integer.parseInt(args[6]) : 1);
-        String name = String.format(Locale.ROOT, "%s-T%d-n%d-s%d", taskName, length, hidden, seed);
+        double initialMeanSquare = args.length > 7 ? Double.parseDouble(args[7]) : 0;
+        String name =
+                String.format(Locale.ROOT, "%s-T%d-n%d-s%d", taskName, length, hidden, seed)
+                        + (initialMeanSquare == 0 ? "" : "-ms" + args[7]);
         Files.createDirectories(directory);
         System.out.printf(
                 Locale.ROOT,
-                "%s: T=%d hidden=%d batch=%d seed=%d RMSProp lr=%.0e decay=%.1f baseline %.5f,"
-                        + " %d parameters%n",
+                "%s: T=%d hidden=%d batch=%d seed=%d RMSProp lr=%.0e decay=%.1f initial mean"
+                        + " square %s, baseline %.5f, %d parameters%n",
                 taskName,
                 length,
                 hidden,
@@ -92,6 +101,7 @@ public final class UnitaryEvolutionRnnExperiment {
                 seed,
                 RmsProp.DEFAULT_LEARNING_RATE,
                 RmsProp.DEFAULT_DECAY,
+                initialMeanSquare,
                 baseline,
                 network.parameters().length);
 
@@ -100,6 +110,11 @@ public final class UnitaryEvolutionRnnExperiment {
         double[] evaluationCosts = new double[evaluationSteps.length];
         int evaluations = 0;
         RmsProp optimizer = RmsProp.withPaperSettings(network.parameters().length);
+        if (initialMeanSquare != 0) {
+            double[] meanSquare = new double[network.parameters().length];
+            Arrays.fill(meanSquare, initialMeanSquare);
+            optimizer.restore(0, meanSquare);
+        }
         double[] gradient = new double[network.parameters().length];
         int firstWindowBelow = -1;
         double window = 0;
