@@ -86,10 +86,10 @@ final class RecurrentTrainRun implements Callable<Integer> {
         RunOutputs.refuseFinishedRun(folder, "run folder");
         Files.createDirectories(folder);
         out.printf(
-                "Run %s: %s %s for %d steps%s, outputs in %s%n",
+                "Run %s: %s, %s, for %d steps%s, outputs in %s%n",
                 runId,
                 trainer.model().optionName(),
-                trainer.describe(),
+                trainer.summary(),
                 trainer.steps(),
                 trainer.model() == RecurrentModelKind.URNN
                                 && RecurrenceDesign.forHiddenSize(trainer.hiddenSize())

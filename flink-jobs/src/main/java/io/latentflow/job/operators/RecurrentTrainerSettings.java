@@ -239,6 +239,51 @@ public record RecurrentTrainerSettings(
         return task.timeSteps(length);
     }
 
+    /**
+     * The settings in one line for a person, as the command's start line prints them: for example
+     * "hidden 128, copying at T = 100, batch 20, rmsprop (learning rate 0.001, decay 0.9)". {@link
+     * #describe()} keeps them as keys and values for the records.
+     */
+    public String summary() {
+        StringBuilder line =
+                new StringBuilder()
+                        .append("hidden ")
+                        .append(hiddenSize)
+                        .append(", ")
+                        .append(task.optionName());
+        if (!task.isPixelTask()) {
+            line.append(" at T = ").append(length);
+        } else if (task == SequenceTask.PERMUTED_PIXEL) {
+            line.append(" (permutation seed ").append(permutationSeed).append(')');
+        }
+        line.append(", ");
+        if (optimizer.isSecondOrder()) {
+            line.append(
+                    String.format(
+                            Locale.ROOT,
+                            "%s (gradient batch %d, curvature batch %d, damping %s, at most %d"
+                                    + " inner iterations)",
+                            optimizer.optionName(),
+                            batchSize,
+                            curvatureBatch,
+                            initialDamping,
+                            maxInnerIterations));
+        } else {
+            line.append(
+                    String.format(
+                            Locale.ROOT,
+                            "batch %d, %s (learning rate %s%s)",
+                            batchSize,
+                            optimizer.optionName(),
+                            learningRate,
+                            optimizer == RecurrentOptimizer.RMSPROP ? ", decay " + decay : ""));
+        }
+        if (gradientClip > 0) {
+            line.append(String.format(Locale.ROOT, ", gradients clipped to norm %s", gradientClip));
+        }
+        return line.toString();
+    }
+
     /** The hyperparameters and batch size, for metrics records and manifests. */
     public Map<String, String> describe() {
         Map<String, String> description = new HashMap<>();
