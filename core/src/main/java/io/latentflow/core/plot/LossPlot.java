@@ -13,6 +13,7 @@ import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
@@ -143,6 +144,9 @@ public final class LossPlot {
         PngFile.write(image, file);
     }
 
+    /** Series of at most this many points are drawn with their points' shapes. */
+    static final int SHORT_SERIES = 2;
+
     /** Builds the chart's data, leaving out the points that cannot be drawn. */
     static XYSeriesCollection dataset(Map<String, double[][]> series, boolean logScale) {
         XYSeriesCollection dataset = new XYSeriesCollection();
@@ -192,6 +196,14 @@ public final class LossPlot {
         plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
         ((NumberAxis) plot.getDomainAxis()).setAutoRangeIncludesZero(false);
+        // A line needs two points: a series of one or two (a measurement taken only at the end)
+        // would be invisible or a bare segment, so its points are drawn as shapes too.
+        XYLineAndShapeRenderer renderer = (XYLineAndShapeRenderer) plot.getRenderer();
+        for (int s = 0; s < dataset.getSeriesCount(); s++) {
+            if (dataset.getItemCount(s) <= SHORT_SERIES) {
+                renderer.setSeriesShapesVisible(s, true);
+            }
+        }
         if (logScale) {
             LogAxis axis = new LogAxis(yLabel);
             axis.setBase(10);

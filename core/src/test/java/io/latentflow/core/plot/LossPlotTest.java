@@ -1,6 +1,7 @@
 package io.latentflow.core.plot;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import javax.imageio.ImageIO;
 import org.jfree.chart.JFreeChart;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.data.xy.XYSeriesCollection;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -115,5 +117,26 @@ class LossPlotTest {
                                         directory.resolve("x.png"), "t", "y", series, 10, 10));
 
         assertEquals("series 'loss' must be {steps, values} of equal length", e.getMessage());
+    }
+
+    @Test
+    void aSeriesOfOnePointIsDrawnAsAShapeAndALongOneAsALineOnly() {
+        Map<String, double[][]> series = new LinkedHashMap<>();
+        series.put("batch accuracy", new double[][] {{1, 10, 20}, {0.1, 0.5, 0.7}});
+        series.put("test accuracy on all 10,000", new double[][] {{20}, {0.68}});
+
+        XYLineAndShapeRenderer renderer =
+                (XYLineAndShapeRenderer)
+                        LossPlot.chart(
+                                        "t",
+                                        "step",
+                                        "accuracy",
+                                        LossPlot.dataset(series, false),
+                                        false)
+                                .getXYPlot()
+                                .getRenderer();
+
+        assertFalse(renderer.getItemShapeVisible(0, 0));
+        assertTrue(renderer.getItemShapeVisible(1, 0));
     }
 }

@@ -31,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.common.TopicPartition;
@@ -404,20 +405,30 @@ final class RecurrentTrainRun implements Callable<Integer> {
     private static void writeAccuracyPlot(
             Path folder, List<SequenceTrainingMetrics> metrics, String model) throws IOException {
         List<double[]> batch = new ArrayList<>();
-        List<double[]> test = new ArrayList<>();
+        // The periodic measurements use the first --test-examples images, the last step all of
+        // them: one series per size, so that points on different sets are not joined.
+        Map<Integer, List<double[]>> testBySize = new TreeMap<>();
         for (SequenceTrainingMetrics m : metrics) {
             if (Double.isFinite(m.getAccuracy())) {
                 batch.add(new double[] {m.getStep(), m.getAccuracy()});
             }
             if (m.getTestExamples() > 0) {
-                test.add(new double[] {m.getStep(), m.getTestAccuracy()});
+                testBySize
+                        .computeIfAbsent(m.getTestExamples(), size -> new ArrayList<>())
+                        .add(new double[] {m.getStep(), m.getTestAccuracy()});
             }
         }
         Map<String, double[][]> series = new LinkedHashMap<>();
         series.put(model + " accuracy on the step's batch", columns(batch));
-        if (!test.isEmpty()) {
-            series.put(model + " test accuracy (held-out t10k images)", columns(test));
-        }
+        testBySize.forEach(
+                (size, points) ->
+                        series.put(
+                                String.format(
+                                        Locale.ROOT,
+                                        "%s test accuracy on %,d held-out t10k images",
+                                        model,
+                                        size),
+                                columns(points)));
         SequenceTrainingMetrics first = metrics.get(0);
         LossPlot.writePng(
                 folder.resolve("accuracy.png"),
