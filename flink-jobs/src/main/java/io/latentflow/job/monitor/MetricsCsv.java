@@ -8,7 +8,8 @@ import java.util.List;
 
 /**
  * Reads the {@code metrics.csv} a run folder holds back into a {@link RunHistories}, finding each
- * quantity's column by its name in the header row; a column the file does not have reads as NaN.
+ * quantity's column by its name in the header row; a column the file does not have, and an empty
+ * field (a quantity the record left null, such as a first-order run's damping), read as NaN.
  */
 public final class MetricsCsv {
     private MetricsCsv() {}
@@ -52,7 +53,9 @@ public final class MetricsCsv {
                 double[] values = new double[quantities.length];
                 for (int q = 0; q < quantities.length; q++) {
                     values[q] =
-                            columns[q] >= 0 && columns[q] < row.size()
+                            columns[q] >= 0
+                                            && columns[q] < row.size()
+                                            && !row.get(columns[q]).isEmpty()
                                     ? Double.parseDouble(row.get(columns[q]))
                                     : Double.NaN;
                 }

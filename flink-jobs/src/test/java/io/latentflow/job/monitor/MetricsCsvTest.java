@@ -75,4 +75,30 @@ class MetricsCsvTest {
             assertTrue(Files.size(file) > 1000, file + " holds a picture");
         }
     }
+
+    @Test
+    void theEmptySecondOrderFieldsOfAFirstOrderRecurrentRunReadAsNaN(@TempDir Path folder)
+            throws Exception {
+        Path csv = folder.resolve("metrics.csv");
+        Files.write(
+                csv,
+                List.of(
+                        "step,applied,loss,baseline_loss,accuracy,unitarity_deviation,"
+                                + "gradient_norm,samples_per_second,data_offset,dead_letters,"
+                                + "test_accuracy,test_loss,test_examples,batch_size,"
+                                + "curvature_batch,damping,next_damping,inner_iterations,"
+                                + "curvature_products,predicted_reduction,actual_reduction,rho,"
+                                + "step_length,most_negative_curvature,negative_curvature_met",
+                        "1,true,2.73463,0.173287,0.1250,9.992e-16,20.4994,51.7,19,0,NaN,NaN,0,20,"
+                                + ",,,,,,,,,,"));
+        RunHistories histories = new RunHistories();
+
+        assertEquals(1, MetricsCsv.read(csv, "rmsprop-run", "urnn", histories));
+        histories.read(
+                run -> {
+                    assertEquals(2.73463, run.valueAt(MonitoredQuantity.SEQUENCE_LOSS, 0), 1e-12);
+                    assertTrue(Double.isNaN(run.valueAt(MonitoredQuantity.DAMPING, 0)));
+                    assertTrue(Double.isNaN(run.valueAt(MonitoredQuantity.INNER_ITERATIONS, 0)));
+                });
+    }
 }
