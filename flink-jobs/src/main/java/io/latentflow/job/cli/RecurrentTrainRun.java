@@ -182,7 +182,7 @@ final class RecurrentTrainRun implements Callable<Integer> {
                     String.format(
                             Locale.ROOT, ", max |W^H W - I| %.2e", last.getUnitarityDeviation()));
         }
-        out.println(summary);
+        out.println(summary.append(". Parameter hash ").append(last.getParameterHash()));
         if (last.getTestExamples() > 0) {
             out.printf(
                     Locale.ROOT,

@@ -519,8 +519,10 @@ final class TrainingOptions {
                 if (parsed.hasMatchedOption(option)) {
                     throw new IllegalArgumentException(
                             option
-                                    + " is for sgd, adam and rmsprop; a Hessian-free step takes"
-                                    + " --gradient-batch examples and has no learning rate");
+                                    + " is for sgd, adam and rmsprop; a Hessian-free step "
+                                    + (option.equals("--batch-size")
+                                            ? "takes --gradient-batch examples"
+                                            : "has no learning rate"));
                 }
             }
         } else {
@@ -763,8 +765,10 @@ final class TrainingOptions {
             if (parsed.hasMatchedOption(option)) {
                 throw new IllegalArgumentException(
                         option
-                                + " is for rmsprop and adam; a Hessian-free step takes"
-                                + " --gradient-batch sequences and has no learning rate");
+                                + " is for rmsprop and adam; a Hessian-free step "
+                                + (option.equals("--batch-size")
+                                        ? "takes --gradient-batch sequences"
+                                        : "has no learning rate"));
             }
         }
         if (parsed.hasMatchedOption("--gradient-clip")) {

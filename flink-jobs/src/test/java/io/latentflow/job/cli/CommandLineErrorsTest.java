@@ -179,7 +179,16 @@ class CommandLineErrorsTest {
                 "--batch-size",
                 "20",
                 "--batch-size is for rmsprop and adam; a Hessian-free step takes --gradient-batch"
-                        + " sequences and has no learning rate"
+                        + " sequences"
+            },
+            {
+                "--model",
+                "urnn",
+                "--optimizer",
+                "sfhf",
+                "--learning-rate",
+                "0.01",
+                "--learning-rate is for rmsprop and adam; a Hessian-free step has no learning rate"
             },
             {
                 "--model",
@@ -256,15 +265,15 @@ class CommandLineErrorsTest {
                 "--batch-size",
                 "50",
                 "--batch-size is for sgd, adam and rmsprop; a Hessian-free step takes"
-                        + " --gradient-batch examples and has no learning rate"
+                        + " --gradient-batch examples"
             },
             {
                 "--model",
                 "autoencoder",
                 "--learning-rate",
                 "0.1",
-                "--learning-rate is for sgd, adam and rmsprop; a Hessian-free step takes"
-                        + " --gradient-batch examples and has no learning rate"
+                "--learning-rate is for sgd, adam and rmsprop; a Hessian-free step has no"
+                        + " learning rate"
             },
             {
                 "--model",
