@@ -12,8 +12,8 @@ import java.util.Map;
 /**
  * Overlays one column of several recurrent runs' metrics.csv files in one PNG, by hand (not part of
  * the test suite): {@code OUTPUT.png TITLE Y_LABEL COLUMN LABEL=metrics.csv...} (the last =
- * splits). Rows whose value is NaN are left out, so that {@code test_accuracy} draws only the steps
- * that measured it.
+ * splits). Rows whose value is NaN or empty are left out, so that {@code test_accuracy} (or the
+ * uRNN experiment's {@code held_out_cost}) draws only the steps that measured it.
  */
 public final class MetricsCsvCurves {
     private MetricsCsvCurves() {}
@@ -34,7 +34,10 @@ public final class MetricsCsvCurves {
             }
             List<double[]> points = new ArrayList<>();
             for (String line : lines.subList(1, lines.size())) {
-                String[] cells = line.split(",");
+                String[] cells = line.split(",", -1);
+                if (cells[index].isEmpty()) {
+                    continue;
+                }
                 double value = Double.parseDouble(cells[index]);
                 if (!Double.isNaN(value)) {
                     points.add(new double[] {Double.parseDouble(cells[0]), value});
