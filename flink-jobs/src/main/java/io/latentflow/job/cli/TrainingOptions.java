@@ -490,6 +490,30 @@ final class TrainingOptions {
     }
 
     /**
+     * Refuses --batch-size and --learning-rate, which a Hessian-free optimizer does not use, each
+     * with its own reason.
+     *
+     * @param firstOrder the model's optimizers that do use them, as the message names them
+     * @param examples what a gradient batch counts: examples or sequences
+     */
+    private static void refuseFirstOrderSettings(
+            ParseResult parsed, String firstOrder, String examples) {
+        if (parsed.hasMatchedOption("--batch-size")) {
+            throw new IllegalArgumentException(
+                    "--batch-size is for "
+                            + firstOrder
+                            + "; a Hessian-free step takes --gradient-batch "
+                            + examples);
+        }
+        if (parsed.hasMatchedOption("--learning-rate")) {
+            throw new IllegalArgumentException(
+                    "--learning-rate is for "
+                            + firstOrder
+                            + "; a Hessian-free step has no learning rate");
+        }
+    }
+
+    /**
      * Returns how the autoencoder trains, with the optimizer's own defaults for the learning rate,
      * the number of steps, the metrics interval and the inner iteration limit wherever the command
      * line did not give one.
@@ -515,16 +539,7 @@ final class TrainingOptions {
             throw new IllegalArgumentException("--momentum needs --optimizer sgd");
         }
         if (secondOrder) {
-            for (String option : java.util.List.of("--batch-size", "--learning-rate")) {
-                if (parsed.hasMatchedOption(option)) {
-                    throw new IllegalArgumentException(
-                            option
-                                    + " is for sgd, adam and rmsprop; a Hessian-free step "
-                                    + (option.equals("--batch-size")
-                                            ? "takes --gradient-batch examples"
-                                            : "has no learning rate"));
-                }
-            }
+            refuseFirstOrderSettings(parsed, "sgd, adam and rmsprop", "examples");
         } else {
             for (String option :
                     java.util.List.of(
@@ -761,16 +776,7 @@ final class TrainingOptions {
                             + modelKind.optionName()
                             + " has none yet; train it with rmsprop or adam");
         }
-        for (String option : java.util.List.of("--batch-size", "--learning-rate")) {
-            if (parsed.hasMatchedOption(option)) {
-                throw new IllegalArgumentException(
-                        option
-                                + " is for rmsprop and adam; a Hessian-free step "
-                                + (option.equals("--batch-size")
-                                        ? "takes --gradient-batch sequences"
-                                        : "has no learning rate"));
-            }
-        }
+        refuseFirstOrderSettings(parsed, "rmsprop and adam", "sequences");
         if (parsed.hasMatchedOption("--gradient-clip")) {
             throw new IllegalArgumentException(
                     "--gradient-clip is for rmsprop and adam; a Hessian-free step is not clipped");

@@ -141,7 +141,8 @@ class CommandLineErrorsTest {
                 "urnn",
                 "--optimizer",
                 "sgd",
-                "--optimizer must be rmsprop, adam, hf, gauss-newton or sfhf for --model urnn, was sgd"
+                "--optimizer must be rmsprop, adam, hf, gauss-newton or sfhf for --model urnn,"
+                        + " was sgd"
             },
             {"--stop-at-step", "5", "--stop-at-step needs --continuous"},
             {
@@ -188,7 +189,8 @@ class CommandLineErrorsTest {
                 "sfhf",
                 "--learning-rate",
                 "0.01",
-                "--learning-rate is for rmsprop and adam; a Hessian-free step has no learning rate"
+                "--learning-rate is for rmsprop and adam; a Hessian-free step has no learning"
+                        + " rate"
             },
             {
                 "--model",

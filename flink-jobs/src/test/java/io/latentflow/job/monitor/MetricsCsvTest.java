@@ -10,6 +10,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class MetricsCsvTest {
+    /** The first columns of a recurrent run's metrics.csv. */
+    private static final String RECURRENT_COLUMNS =
+            "step,applied,loss,baseline_loss,accuracy,unitarity_deviation,gradient_norm,"
+                    + "samples_per_second,data_offset,dead_letters,test_accuracy,test_loss,"
+                    + "test_examples";
 
     @Test
     void columnsAreFoundByNameAndQuotedWarningsKeepTheirCommas(@TempDir Path folder)
@@ -44,9 +49,7 @@ class MetricsCsvTest {
         Files.write(
                 csv,
                 List.of(
-                        "step,applied,loss,baseline_loss,accuracy,unitarity_deviation,"
-                                + "gradient_norm,samples_per_second,data_offset,dead_letters,"
-                                + "test_accuracy,test_loss,test_examples",
+                        RECURRENT_COLUMNS,
                         "1,true,2.73,0.1733,0.12,1.2e-15,3.5,400,20,0,NaN,NaN,0",
                         "10,true,0.57,0.1733,0.35,1.1e-15,1.5,410,200,0,0.4,1.2,100"));
         RunHistories histories = new RunHistories();
@@ -83,12 +86,11 @@ class MetricsCsvTest {
         Files.write(
                 csv,
                 List.of(
-                        "step,applied,loss,baseline_loss,accuracy,unitarity_deviation,"
-                                + "gradient_norm,samples_per_second,data_offset,dead_letters,"
-                                + "test_accuracy,test_loss,test_examples,batch_size,"
-                                + "curvature_batch,damping,next_damping,inner_iterations,"
-                                + "curvature_products,predicted_reduction,actual_reduction,rho,"
-                                + "step_length,most_negative_curvature,negative_curvature_met",
+                        RECURRENT_COLUMNS
+                                + ",batch_size,curvature_batch,damping,next_damping,"
+                                + "inner_iterations,curvature_products,predicted_reduction,"
+                                + "actual_reduction,rho,step_length,most_negative_curvature,"
+                                + "negative_curvature_met",
                         "1,true,2.73463,0.173287,0.1250,9.992e-16,20.4994,51.7,19,0,NaN,NaN,0,20,"
                                 + ",,,,,,,,,,"));
         RunHistories histories = new RunHistories();

@@ -13,7 +13,8 @@ class RecurrentTrainerSettingsTest {
                         SequenceTask.COPYING, 100, 128, 1, 20, 300, 10, 1e-3, 0.9);
 
         assertEquals(
-                "hidden 128, copying at T = 100, batch 20, rmsprop (learning rate 0.001, decay 0.9)",
+                "hidden 128, copying at T = 100, batch 20, rmsprop (learning rate 0.001,"
+                        + " decay 0.9)",
                 copying.summary());
 
         RecurrentTrainerSettings clippedAdam =
